@@ -1,0 +1,59 @@
+package dev.bobbin.catalog;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Accounts, their sources, tokens and destinations, and the key names fixed per table.
+ *
+ * <p>Thread-safe: every method may be called from any request thread. Every method that takes a
+ * {@code clientId} is scoped to that account: objects of other accounts are invisible, exactly as if
+ * they did not exist. Tokens are passed in as plain values and stored only as {@link Tokens#hash}.
+ * Failures of the underlying store surface as {@link CatalogException}.
+ */
+public interface Catalog extends AutoCloseable {
+
+    /** Creates an account with its embedded {@code duckdb} destination (DECISIONS C5), in one transaction. */
+    Account createAccount(String name);
+
+    List<Account> accounts();
+
+    /** Stores a Connect API token (its hash) for the account. */
+    void addConnectToken(long clientId, String token);
+
+    /** The account a Connect API token belongs to, if the token is known and not revoked. */
+    Optional<Account> accountForConnectToken(String token);
+
+    /** @throws NameTakenException when a live source of the account already uses {@code name} */
+    Source createSource(long clientId, String type, String name, String displayName) throws NameTakenException;
+
+    Optional<Source> source(long clientId, long sourceId);
+
+    List<Source> sources(long clientId);
+
+    /**
+     * Creates an Import API token for the source, if the account owns it and it has fewer than
+     * {@code maxActive} active tokens.
+     *
+     * @return empty when the source does not exist for this account
+     */
+    Optional<IssuedToken> createImportToken(long clientId, long sourceId, int maxActive) throws TooManyTokensException;
+
+    /** Active tokens of a source, newest first; empty when the source does not exist for this account. */
+    Optional<List<ImportToken>> importTokens(long clientId, long sourceId);
+
+    /** What an Import API token grants, if the token is known and not revoked (the source may be inactive). */
+    Optional<ImportGrant> grantForImportToken(String token);
+
+    /** The account's destination, if it has one. */
+    Optional<DestinationConfig> destination(long clientId);
+
+    /** The key names fixed for a table by its first accepted batch (DECISIONS I10), if any. */
+    Optional<List<String>> keyNames(long sourceId, String tableName);
+
+    /** Fixes a table's key names unless already fixed; returns the key names now in force. */
+    List<String> fixKeyNames(long sourceId, String tableName, List<String> keyNames);
+
+    @Override
+    void close();
+}

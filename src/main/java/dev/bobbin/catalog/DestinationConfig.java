@@ -1,0 +1,16 @@
+package dev.bobbin.catalog;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * An account's destination as configured through the Connect API.
+ *
+ * @param type       {@code duckdb} (the embedded warehouse) or {@code postgres}
+ * @param properties connection properties, credentials included; never rendered as they are
+ */
+public record DestinationConfig(long id, long clientId, String type, Map<String, String> properties,
+                                Instant createdAt, Instant updatedAt) {
+
+    public static final String DUCKDB = "duckdb";
+}

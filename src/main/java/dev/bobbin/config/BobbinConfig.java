@@ -1,0 +1,121 @@
+package dev.bobbin.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Everything a Bobbin node is configured with, resolved once at start-up.
+ *
+ * <p>Precedence for every setting: an explicit flag, then the {@code BOBBIN_*} environment variable,
+ * then the built-in default. This is the only class that reads the environment.
+ *
+ * @param host              interface the HTTP server binds to
+ * @param port              HTTP port; 0 picks a free port
+ * @param dataDir           directory holding {@code catalog.db}, {@code warehouse.duckdb} and {@code connect-token}
+ * @param connectToken      Connect API token for the bootstrap account, or empty to generate one
+ * @param loadInterval      how often the loader looks for unloaded batches
+ * @param limits            Import API request limits
+ * @param revision          the source revision this build came from, shown by the status endpoint
+ */
+public record BobbinConfig(
+        String host,
+        int port,
+        Path dataDir,
+        Optional<String> connectToken,
+        Duration loadInterval,
+        ImportLimits limits,
+        Optional<String> revision) {
+
+    public static final int DEFAULT_PORT = 8080;
+    public static final String DEFAULT_DATA_DIR = "./bobbin-data";
+    public static final long DEFAULT_LOAD_INTERVAL_MS = 1000;
+
+    public BobbinConfig {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be between 0 and 65535, got " + port);
+        }
+        if (loadInterval.isNegative() || loadInterval.isZero()) {
+            throw new IllegalArgumentException("load interval must be positive, got " + loadInterval);
+        }
+    }
+
+    /**
+     * Resolves the configuration from flags (null when not given) and an environment map.
+     *
+     * @throws IllegalArgumentException when a value cannot be parsed; the message names the setting
+     */
+    public static BobbinConfig resolve(Integer portFlag, Path dataDirFlag, Map<String, String> env) {
+        int port = portFlag != null ? portFlag : intSetting(env, "BOBBIN_PORT", DEFAULT_PORT);
+        Path dataDir = dataDirFlag != null ? dataDirFlag : Path.of(env.getOrDefault("BOBBIN_DATA_DIR", DEFAULT_DATA_DIR));
+        String host = env.getOrDefault("BOBBIN_HOST", "0.0.0.0");
+        Optional<String> token = Optional.ofNullable(env.get("BOBBIN_CONNECT_TOKEN")).filter(t -> !t.isBlank());
+        long intervalMs = longSetting(env, "BOBBIN_LOAD_INTERVAL_MS", DEFAULT_LOAD_INTERVAL_MS);
+        ImportLimits limits = new ImportLimits(
+                longSetting(env, "BOBBIN_MAX_BODY_BYTES", ImportLimits.DEFAULTS.maxBodyBytes()),
+                longSetting(env, "BOBBIN_MAX_INFLATED_BYTES", ImportLimits.DEFAULTS.maxInflatedBytes()),
+                intSetting(env, "BOBBIN_MAX_MESSAGES", ImportLimits.DEFAULTS.maxMessages()),
+                intSetting(env, "BOBBIN_MAX_DATA_POINTS", ImportLimits.DEFAULTS.maxDataPoints()),
+                intSetting(env, "BOBBIN_MAX_KEY_LENGTH", ImportLimits.DEFAULTS.maxKeyLength()));
+        Optional<String> revision = Optional.ofNullable(env.get("BOBBIN_REVISION")).filter(r -> !r.isBlank());
+        return new BobbinConfig(host, port, dataDir.toAbsolutePath().normalize(), token, Duration.ofMillis(intervalMs), limits, revision);
+    }
+
+    /** Resolves only the data directory, for commands that open an existing data dir. */
+    public static Path resolveDataDir(Path dataDirFlag, Map<String, String> env) {
+        Path dir = dataDirFlag != null ? dataDirFlag : Path.of(env.getOrDefault("BOBBIN_DATA_DIR", DEFAULT_DATA_DIR));
+        return dir.toAbsolutePath().normalize();
+    }
+
+    public Path catalogFile() {
+        return dataDir.resolve("catalog.db");
+    }
+
+    public Path warehouseFile() {
+        return dataDir.resolve("warehouse.duckdb");
+    }
+
+    public Path connectTokenFile() {
+        return dataDir.resolve("connect-token");
+    }
+
+    /** Where a running server says how to reach it locally (port, pid); removed at shutdown. */
+    public static Path serverFile(Path dataDir) {
+        return dataDir.resolve("server.json");
+    }
+
+    /** The secret that lets local commands use the running server's admin endpoints (mode 0600). */
+    public static Path adminTokenFile(Path dataDir) {
+        return dataDir.resolve("admin-token");
+    }
+
+    /** Returns a copy listening on another port (tests use port 0). */
+    public BobbinConfig withPort(int newPort) {
+        return new BobbinConfig(host, newPort, dataDir, connectToken, loadInterval, limits, revision);
+    }
+
+    public BobbinConfig withLoadInterval(Duration interval) {
+        return new BobbinConfig(host, port, dataDir, connectToken, interval, limits, revision);
+    }
+
+    public BobbinConfig withLimits(ImportLimits newLimits) {
+        return new BobbinConfig(host, port, dataDir, connectToken, loadInterval, newLimits, revision);
+    }
+
+    private static int intSetting(Map<String, String> env, String name, int fallback) {
+        return Math.toIntExact(longSetting(env, name, fallback));
+    }
+
+    private static long longSetting(Map<String, String> env, String name, long fallback) {
+        String raw = env.get(name);
+        if (raw == null || raw.isBlank()) {
+            return fallback;
+        }
+        try {
+            return Long.parseLong(raw.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a whole number, got '" + raw + "'");
+        }
+    }
+}

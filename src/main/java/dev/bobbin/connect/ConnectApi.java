@@ -1,0 +1,179 @@
+package dev.bobbin.connect;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bobbin.catalog.Account;
+import dev.bobbin.catalog.Catalog;
+import dev.bobbin.catalog.DestinationConfig;
+import dev.bobbin.catalog.IssuedToken;
+import dev.bobbin.catalog.NameTakenException;
+import dev.bobbin.catalog.Source;
+import dev.bobbin.catalog.TooManyTokensException;
+import dev.bobbin.http.BearerToken;
+import dev.bobbin.json.Json;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The Connect API endpoints that manage Import API sources and their tokens. Every request is
+ * authenticated with a Connect API token and scoped to that token's account: other accounts'
+ * objects answer 404 exactly as if they did not exist.
+ */
+public final class ConnectApi {
+    /** At most two active Import API tokens per source, so that clients can rotate (DECISIONS C3). */
+    public static final int MAX_ACTIVE_TOKENS = 2;
+    private static final Set<String> CREATE_SOURCE_KEYS = Set.of("type", "display_name", "properties", "destination_id");
+
+    private final Catalog catalog;
+
+    public ConnectApi(Catalog catalog) {
+        this.catalog = catalog;
+    }
+
+    public void routes(RoutesConfig routes) {
+        routes.get("/v4/source-types/{type}", this::sourceType);
+        routes.get("/v4/sources", this::listSources);
+        routes.post("/v4/sources", this::createSource);
+        routes.get("/v4/sources/{id}", this::getSource);
+        routes.post("/v4/sources/{id}/tokens", this::createToken);
+        routes.get("/v4/sources/{id}/tokens", this::listTokens);
+    }
+
+    void sourceType(Context ctx) {
+        authenticate(ctx);
+        String type = ctx.pathParam("type");
+        if (!ConnectViews.IMPORT_API.equals(type)) {
+            throw ConnectErrors.sourceTypeNotFound(type);
+        }
+        json(ctx, ConnectViews.importApiType());
+    }
+
+    void listSources(Context ctx) {
+        Account account = authenticate(ctx);
+        json(ctx, catalog.sources(account.clientId()).stream().map(ConnectViews::source).toList());
+    }
+
+    void getSource(Context ctx) {
+        Account account = authenticate(ctx);
+        json(ctx, ConnectViews.source(source(account, ctx.pathParam("id"))));
+    }
+
+    void createSource(Context ctx) {
+        Account account = authenticate(ctx);
+        JsonNode body = body(ctx);
+        if (!body.isObject()) {
+            throw ConnectErrors.invalidPostBody();
+        }
+        for (String key : (Iterable<String>) body::fieldNames) {
+            if (!CREATE_SOURCE_KEYS.contains(key)) {
+                throw ConnectErrors.invalidPostBody();
+            }
+        }
+        JsonNode type = body.get("type");
+        JsonNode displayName = body.get("display_name");
+        if (type == null || !type.isTextual() || type.asText().isBlank()
+                || displayName == null || !displayName.isTextual() || displayName.asText().isBlank()) {
+            throw ConnectErrors.invalidPostBody();
+        }
+        JsonNode properties = body.get("properties");
+        if (properties != null && !properties.isNull()) {
+            if (!properties.isObject()) {
+                throw ConnectErrors.invalidPostBody();
+            }
+            for (JsonNode value : properties) {
+                if (!value.isTextual()) {
+                    throw ConnectErrors.invalidPostBody();
+                }
+            }
+        }
+        if (!ConnectViews.IMPORT_API.equals(type.asText())) {
+            throw ConnectErrors.invalidType(type.asText());
+        }
+        JsonNode destinationId = body.get("destination_id");
+        if (destinationId != null && !destinationId.isNull()) {
+            Optional<DestinationConfig> destination = catalog.destination(account.clientId());
+            if (!destinationId.canConvertToExactIntegral() || destination.isEmpty()
+                    || destination.get().id() != destinationId.longValue()) {
+                throw ConnectErrors.destinationNotFound(destinationId.asText());
+            }
+        }
+        String name = SourceNames.derive(displayName.asText());
+        if (!SourceNames.valid(name)) {
+            throw name.isEmpty()
+                    ? ConnectErrors.invalidDerivedName(displayName.asText(), name)
+                    : ConnectErrors.invalidName();
+        }
+        try {
+            Source source = catalog.createSource(account.clientId(), ConnectViews.IMPORT_API, name, displayName.asText());
+            json(ctx, ConnectViews.source(source));
+        } catch (NameTakenException e) {
+            throw ConnectErrors.nonUniqueDerivedName(displayName.asText(), name);
+        }
+    }
+
+    void createToken(Context ctx) {
+        Account account = authenticate(ctx);
+        String id = ctx.pathParam("id");
+        long sourceId = sourceId(id);
+        try {
+            IssuedToken token = catalog.createImportToken(account.clientId(), sourceId, MAX_ACTIVE_TOKENS)
+                    .orElseThrow(() -> ConnectErrors.sourceNotFound(id));
+            Map<String, Object> view = new LinkedHashMap<>();
+            view.put("id", token.id());
+            view.put("access_token", token.value());
+            json(ctx, view);
+        } catch (TooManyTokensException e) {
+            throw ConnectErrors.tooManyTokens(e.getMessage());
+        }
+    }
+
+    void listTokens(Context ctx) {
+        Account account = authenticate(ctx);
+        String id = ctx.pathParam("id");
+        List<Map<String, Object>> tokens = catalog.importTokens(account.clientId(), sourceId(id))
+                .orElseThrow(() -> ConnectErrors.sourceNotFound(id))
+                .stream().map(ConnectViews::token).toList();
+        json(ctx, tokens);
+    }
+
+    private Account authenticate(Context ctx) {
+        return BearerToken.from(ctx.header("Authorization"))
+                .flatMap(catalog::accountForConnectToken)
+                .orElseThrow(ConnectErrors::notAuthorized);
+    }
+
+    private Source source(Account account, String id) {
+        return catalog.source(account.clientId(), sourceId(id)).orElseThrow(() -> ConnectErrors.sourceNotFound(id));
+    }
+
+    private static long sourceId(String id) {
+        try {
+            return Long.parseLong(id);
+        } catch (NumberFormatException e) {
+            throw ConnectErrors.sourceNotFound(id);
+        }
+    }
+
+    private static JsonNode body(Context ctx) {
+        try {
+            JsonNode node = Json.MAPPER.readTree(ctx.bodyAsBytes());
+            if (node == null || node.isMissingNode()) {
+                throw ConnectErrors.invalidPostBody();
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw ConnectErrors.malformedJson(e.getOriginalMessage());
+        } catch (java.io.IOException e) {
+            throw ConnectErrors.malformedJson(e.getMessage());
+        }
+    }
+
+    private static void json(Context ctx, Object value) {
+        ctx.status(200).contentType("application/json").result(Json.write(value));
+    }
+}

@@ -1,0 +1,287 @@
+package dev.bobbin.destination.duckdb;
+
+import dev.bobbin.destination.Column;
+import dev.bobbin.destination.ColumnType;
+import dev.bobbin.destination.DestinationTransaction;
+import dev.bobbin.destination.RejectedRecord;
+import dev.bobbin.destination.TableChange;
+import dev.bobbin.destination.TableRef;
+import dev.bobbin.destination.TableRows;
+import dev.bobbin.destination.TableShape;
+import dev.bobbin.json.Timestamps;
+import java.math.BigDecimal;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * A load transaction on the DuckDB warehouse. Rows go in through DuckDB's Appender: straight into
+ * append-only tables, or into a temporary staging table that one set-based
+ * {@code INSERT … ON CONFLICT DO UPDATE … WHERE excluded._sdc_sequence > cur._sdc_sequence} merges.
+ *
+ * <p>DuckDB requires schema changes to a table before any UPDATE or DELETE on it in the same
+ * transaction; {@link DestinationTransaction}'s call order guarantees that.
+ */
+final class DuckDbTransaction implements DestinationTransaction {
+    private static final String STAGE = "_bobbin_stage";
+    private final DuckDBConnection connection;
+
+    DuckDbTransaction(DuckDBConnection connection) {
+        this.connection = connection;
+    }
+
+    @Override
+    public Set<String> loadedBatchKeys(Collection<String> batchKeys) {
+        if (batchKeys.isEmpty()) {
+            return Set.of();
+        }
+        String placeholders = batchKeys.stream().map(k -> "?").collect(Collectors.joining(","));
+        try (PreparedStatement ps = connection.prepareStatement("SELECT batch_key FROM _bobbin.ledger WHERE batch_key IN (" + placeholders + ")")) {
+            int i = 1;
+            for (String key : batchKeys) {
+                ps.setString(i++, key);
+            }
+            Set<String> loaded = new HashSet<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    loaded.add(rs.getString(1));
+                }
+            }
+            return loaded;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the load ledger: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Optional<TableShape> table(TableRef table) {
+        try {
+            List<Column> columns = new ArrayList<>();
+            try (PreparedStatement ps = connection.prepareStatement(
+                    "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position")) {
+                ps.setString(1, table.schema());
+                ps.setString(2, table.table());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        columns.add(new Column(rs.getString(1), DuckDbTypes.fromSql(rs.getString(2))));
+                    }
+                }
+            }
+            if (columns.isEmpty()) {
+                return Optional.empty();
+            }
+            List<String> keys = new ArrayList<>();
+            try (PreparedStatement ps = connection.prepareStatement(
+                    "SELECT unnest(constraint_column_names) FROM duckdb_constraints() WHERE schema_name = ? AND table_name = ? AND constraint_type = 'PRIMARY KEY'")) {
+                ps.setString(1, table.schema());
+                ps.setString(2, table.table());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        keys.add(rs.getString(1));
+                    }
+                }
+            }
+            return Optional.of(new TableShape(List.copyOf(columns), List.copyOf(keys)));
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot describe " + table + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void apply(TableChange change) {
+        TableRef t = change.table();
+        try (Statement st = connection.createStatement()) {
+            st.execute("CREATE SCHEMA IF NOT EXISTS " + quote(t.schema()));
+            for (TableChange.Rename rename : change.renames()) {
+                st.execute("ALTER TABLE " + qualified(t) + " RENAME COLUMN " + quote(rename.from()) + " TO " + quote(rename.to()));
+            }
+            if (change.create()) {
+                StringBuilder ddl = new StringBuilder("CREATE TABLE ").append(qualified(t)).append(" (");
+                ddl.append(change.addColumns().stream()
+                        .map(c -> quote(c.name()) + " " + DuckDbTypes.sql(c.type()) + (change.keyColumns().contains(c.name()) ? " NOT NULL" : ""))
+                        .collect(Collectors.joining(", ")));
+                if (!change.keyColumns().isEmpty()) {
+                    ddl.append(", PRIMARY KEY (").append(quotedList(change.keyColumns())).append(')');
+                }
+                st.execute(ddl.append(')').toString());
+            } else {
+                for (Column c : change.addColumns()) {
+                    st.execute("ALTER TABLE " + qualified(t) + " ADD COLUMN " + quote(c.name()) + " " + DuckDbTypes.sql(c.type()));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot change " + t + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void write(TableRows rows) {
+        if (rows.rows().isEmpty()) {
+            return;
+        }
+        try {
+            if (rows.keyColumns().isEmpty()) {
+                append(connection.createAppender(catalogName(), rows.table().schema(), rows.table().table()), rows, columnsInTableOrder(rows));
+                return;
+            }
+            String columnList = quotedList(rows.columns().stream().map(Column::name).toList());
+            try (Statement st = connection.createStatement()) {
+                st.execute("CREATE OR REPLACE TEMP TABLE " + STAGE + " AS SELECT " + columnList + " FROM " + qualified(rows.table()) + " LIMIT 0");
+            }
+            append(connection.createAppender("temp", "main", STAGE), rows, null);
+            List<String> updates = rows.columns().stream()
+                    .map(Column::name)
+                    .filter(n -> !rows.keyColumns().contains(n))
+                    .map(n -> quote(n) + " = excluded." + quote(n))
+                    .toList();
+            String merge = "INSERT INTO " + qualified(rows.table()) + " AS cur (" + columnList + ") SELECT " + columnList
+                    + " FROM temp.main." + STAGE
+                    + " ON CONFLICT (" + quotedList(rows.keyColumns()) + ") DO UPDATE SET " + String.join(", ", updates)
+                    + " WHERE excluded._sdc_sequence > cur._sdc_sequence";
+            try (Statement st = connection.createStatement()) {
+                st.execute(merge);
+                st.execute("DROP TABLE temp.main." + STAGE);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot write rows into " + rows.table() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * For an append straight into the table, the appender needs values in the table's column order;
+     * returns, per table column, the index of the row value that fills it (-1 for none).
+     */
+    private int[] columnsInTableOrder(TableRows rows) {
+        List<Column> tableColumns = table(rows.table()).orElseThrow().columns();
+        int[] order = new int[tableColumns.size()];
+        for (int i = 0; i < tableColumns.size(); i++) {
+            order[i] = -1;
+            for (int j = 0; j < rows.columns().size(); j++) {
+                if (rows.columns().get(j).name().equals(tableColumns.get(i).name())) {
+                    order[i] = j;
+                }
+            }
+        }
+        return order;
+    }
+
+    private static void append(DuckDBAppender appender, TableRows rows, int[] order) throws SQLException {
+        try (appender) {
+            List<Column> columns = rows.columns();
+            for (Object[] row : rows.rows()) {
+                appender.beginRow();
+                int width = order == null ? columns.size() : order.length;
+                for (int i = 0; i < width; i++) {
+                    int source = order == null ? i : order[i];
+                    if (source < 0) {
+                        appender.appendNull();
+                    } else {
+                        appendValue(appender, columns.get(source).type(), row[source]);
+                    }
+                }
+                appender.endRow();
+            }
+            appender.flush();
+        }
+    }
+
+    private static void appendValue(DuckDBAppender appender, ColumnType type, Object value) throws SQLException {
+        if (value == null) {
+            appender.appendNull();
+            return;
+        }
+        switch (type) {
+            case BIGINT -> appender.append((long) (Long) value);
+            case DOUBLE -> appender.append((double) (Double) value);
+            case DECIMAL -> appender.append((BigDecimal) value);
+            case BOOLEAN -> appender.append((boolean) (Boolean) value);
+            case TIMESTAMPTZ -> appender.appendEpochMicros((Long) value);
+            case TEXT -> appender.append((String) value);
+            default -> throw new IllegalArgumentException("no appender mapping for " + type);
+        }
+    }
+
+    @Override
+    public void deleteOlderVersions(TableRef table, long version) {
+        try (PreparedStatement ps = connection.prepareStatement("DELETE FROM " + qualified(table) + " WHERE _sdc_table_version < ?")) {
+            ps.setLong(1, version);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot delete older versions from " + table + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void reject(String schema, List<RejectedRecord> records) {
+        if (records.isEmpty()) {
+            return;
+        }
+        try (Statement st = connection.createStatement()) {
+            st.execute("CREATE SCHEMA IF NOT EXISTS " + quote(schema));
+            st.execute("CREATE TABLE IF NOT EXISTS " + quote(schema) + "._sdc_rejected"
+                    + " (_sdc_rejected_at TIMESTAMPTZ, table_name VARCHAR, reason VARCHAR, record VARCHAR)");
+            try (DuckDBAppender appender = connection.createAppender(catalogName(), schema, "_sdc_rejected")) {
+                for (RejectedRecord r : records) {
+                    appender.beginRow();
+                    appender.appendEpochMicros(Timestamps.toMicros(r.rejectedAt()));
+                    appender.append(r.tableName());
+                    appender.append(r.reason());
+                    appender.append(r.record());
+                    appender.endRow();
+                }
+                appender.flush();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot write rejected records into " + schema + "._sdc_rejected: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void recordLoaded(Collection<String> batchKeys) {
+        if (batchKeys.isEmpty()) {
+            return;
+        }
+        try (DuckDBAppender appender = connection.createAppender(catalogName(), "_bobbin", "ledger")) {
+            long now = Timestamps.toMicros(Instant.now());
+            for (String key : batchKeys) {
+                appender.beginRow();
+                appender.append(key);
+                appender.appendEpochMicros(now);
+                appender.endRow();
+            }
+            appender.flush();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot write the load ledger: " + e.getMessage(), e);
+        }
+    }
+
+    private String catalogName() throws SQLException {
+        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("SELECT current_database()")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    static String quote(String identifier) {
+        return '"' + identifier.replace("\"", "\"\"") + '"';
+    }
+
+    private static String qualified(TableRef t) {
+        return quote(t.schema()) + "." + quote(t.table());
+    }
+
+    private static String quotedList(List<String> names) {
+        return names.stream().map(DuckDbTransaction::quote).collect(Collectors.joining(", "));
+    }
+}

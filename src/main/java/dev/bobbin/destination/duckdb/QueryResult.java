@@ -1,0 +1,41 @@
+package dev.bobbin.destination.duckdb;
+
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A query's column names and rows, every value rendered as DuckDB renders it as text (null stays null). */
+public record QueryResult(List<String> columns, List<List<String>> rows) {
+    /** Results larger than this are cut, so that a careless query cannot exhaust the server's memory. */
+    public static final int MAX_ROWS = 100_000;
+
+    static QueryResult read(Statement st, String sql) throws SQLException {
+        try (ResultSet rs = st.executeQuery(sql)) {
+            ResultSetMetaData meta = rs.getMetaData();
+            List<String> columns = new ArrayList<>();
+            for (int i = 1; i <= meta.getColumnCount(); i++) {
+                columns.add(meta.getColumnLabel(i));
+            }
+            List<List<String>> rows = new ArrayList<>();
+            while (rows.size() < MAX_ROWS && rs.next()) {
+                List<String> row = new ArrayList<>(columns.size());
+                for (int i = 1; i <= columns.size(); i++) {
+                    row.add(rs.getString(i));
+                }
+                rows.add(row);
+            }
+            return new QueryResult(List.copyOf(columns), rows);
+        }
+    }
+
+    /** Runs a read-only query on a connection opened with {@link DuckDbWarehouse#openReadOnly}. */
+    public static QueryResult run(java.sql.Connection c, String sql) throws SQLException {
+        ReadOnlyQuery.check(sql);
+        try (Statement st = c.createStatement()) {
+            return read(st, sql);
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package dev.bobbin.http;
+
+import dev.bobbin.json.Json;
+import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP server: Javalin on Jetty with virtual threads, the routes of each API, and one mapping
+ * from errors to answers. Every answer is JSON except the two plain-text ones the docs give; an
+ * unexpected failure is logged and answered 500 without internals.
+ */
+public final class HttpApi implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
+    private final Javalin app;
+
+    private HttpApi(Javalin app) {
+        this.app = app;
+    }
+
+    /** Starts serving the given route sets on {@code host:port} (port 0 picks a free port). */
+    public static HttpApi start(String host, int port, List<Consumer<RoutesConfig>> routeSets) {
+        Javalin app = Javalin.create(config -> {
+            config.concurrency.useVirtualThreads = true;
+            config.startup.showJavalinBanner = false;
+            config.http.prefer405over404 = true;
+            config.http.defaultContentType = "application/json";
+            config.jetty.host = host;
+            config.jetty.port = port;
+            config.jetty.modifyHttpConfiguration(http -> {
+                http.setSendServerVersion(false);
+                http.setSendXPoweredBy(false);
+            });
+            routeSets.forEach(r -> r.accept(config.routes));
+            config.routes.exception(ApiError.class, (e, ctx) -> render(ctx, e));
+            config.routes.exception(Exception.class, (e, ctx) -> {
+                LOG.error("unhandled error on {} {}", ctx.method(), ctx.path(), e);
+                json(ctx, 500, Map.of("status", "ERROR", "message", "internal error; the server log has the details"));
+            });
+            config.routes.error(404, ctx -> {
+                if (ctx.result() == null) {
+                    Map<String, Object> body = new LinkedHashMap<>();
+                    body.put("error", "NotFound");
+                    body.put("data", Map.of("message", "no such endpoint: " + ctx.method() + " " + ctx.path()));
+                    json(ctx, 404, body);
+                }
+            });
+            config.routes.error(405, ctx -> {
+                if (ctx.path().startsWith("/v2/import/")) {
+                    ctx.status(405).contentType("text/plain").result("Method not allowed.");
+                } else {
+                    json(ctx, 405, Map.of("message", "Method not allowed."));
+                }
+            });
+        });
+        app.start();
+        return new HttpApi(app);
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    private static void render(Context ctx, ApiError e) {
+        e.headers().forEach(ctx::header);
+        if (e.isPlainText()) {
+            ctx.status(e.status()).contentType("text/plain").result((String) e.body());
+        } else {
+            json(ctx, e.status(), e.body());
+        }
+    }
+
+    private static void json(Context ctx, int status, Object body) {
+        ctx.status(status).contentType("application/json").result(Json.write(body));
+    }
+
+    /** Stops taking new requests and waits for the ones in flight to finish. */
+    @Override
+    public void close() {
+        app.stop();
+    }
+}

@@ -1,0 +1,38 @@
+package dev.bobbin.log;
+
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * The source of truth between "accepted" and "loaded".
+ *
+ * <p>Thread-safe. {@link #append} returns only once every given batch is durable (fsynced, or
+ * acknowledged by a replicated log); a 2xx may be sent only after it returns. Batches stay in the log
+ * until {@link #acknowledge acknowledged}, which a loader does only after the destination transaction
+ * that loaded them committed. Within one source and table, {@link #pending} returns batches in the
+ * order they were appended.
+ */
+public interface BatchLog extends AutoCloseable {
+
+    /**
+     * Appends all batches atomically (all or none) and durably.
+     *
+     * @throws LogUnavailableException when they could not be made durable; then none was appended
+     */
+    void append(List<NewBatch> batches) throws LogUnavailableException;
+
+    /** Up to {@code maxBatches} unacknowledged batches, oldest first. */
+    List<LoggedBatch> pending(int maxBatches);
+
+    /** Marks batches as loaded. Idempotent. */
+    void acknowledge(Collection<LoggedBatch> batches);
+
+    /** Number of batches appended and not yet acknowledged. */
+    long pendingCount();
+
+    LogHealth health();
+
+    /** Stops accepting appends, lets appends in flight finish, and releases the log's files. */
+    @Override
+    void close();
+}

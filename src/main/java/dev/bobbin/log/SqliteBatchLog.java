@@ -1,0 +1,286 @@
+package dev.bobbin.log;
+
+import dev.bobbin.sqlite.SqliteFiles;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link BatchLog} in the embedded SQLite file, with group commit.
+ *
+ * <p>Appends from all request threads are queued to one writer thread, which drains whatever is
+ * waiting into a single transaction and commits it: one fsync (WAL, {@code synchronous=FULL}) makes
+ * a whole group durable, then every waiting request is released. Reads use their own connection and
+ * never wait for the writer.
+ */
+public final class SqliteBatchLog implements BatchLog {
+    private static final Logger LOG = LoggerFactory.getLogger(SqliteBatchLog.class);
+    private static final int MAX_GROUP_REQUESTS = 512;
+    private static final long MAX_GROUP_BYTES = 64L * 1024 * 1024;
+
+    private final Connection writer;
+    private final Connection reader;
+    private final Connection acker;
+    private final Clock clock;
+    private final String instance;
+    private final LinkedBlockingQueue<Append> queue = new LinkedBlockingQueue<>();
+    private final Thread writerThread;
+    private volatile boolean closing;
+    private volatile LogHealth health = LogHealth.OK;
+
+    private record Append(List<NewBatch> batches, CompletableFuture<Void> done) {
+        long bytes() {
+            long total = 0;
+            for (NewBatch b : batches) {
+                total += b.payload().length;
+            }
+            return total;
+        }
+    }
+
+    private SqliteBatchLog(Connection writer, Connection reader, Connection acker, Clock clock, String instance) {
+        this.writer = writer;
+        this.reader = reader;
+        this.acker = acker;
+        this.clock = clock;
+        this.instance = instance;
+        this.writerThread = Thread.ofPlatform().name("batch-log-writer").daemon(true).unstarted(this::writeLoop);
+    }
+
+    public static SqliteBatchLog open(Path file, Clock clock) {
+        Connection writer = SqliteFiles.open(file);
+        Connection reader = SqliteFiles.open(file);
+        Connection acker = SqliteFiles.open(file);
+        try {
+            String instance = migrate(writer);
+            SqliteBatchLog log = new SqliteBatchLog(writer, reader, acker, clock, instance);
+            log.writerThread.start();
+            return log;
+        } catch (SQLException e) {
+            closeQuietly(writer);
+            closeQuietly(reader);
+            closeQuietly(acker);
+            throw new IllegalStateException("cannot open the batch log in " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Creates the log's tables if needed; returns this log's instance id, part of every batch key. */
+    private static String migrate(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.executeUpdate("""
+                    CREATE TABLE IF NOT EXISTS batch_log (
+                        position     INTEGER PRIMARY KEY AUTOINCREMENT,
+                        client_id    INTEGER NOT NULL,
+                        source_id    INTEGER NOT NULL,
+                        table_name   TEXT    NOT NULL,
+                        format       TEXT    NOT NULL,
+                        received_at  INTEGER NOT NULL,
+                        payload      BLOB    NOT NULL,
+                        acked_at     INTEGER
+                    )""");
+            st.executeUpdate("CREATE INDEX IF NOT EXISTS batch_log_pending ON batch_log(position) WHERE acked_at IS NULL");
+            st.executeUpdate("CREATE TABLE IF NOT EXISTS batch_log_meta (instance TEXT NOT NULL)");
+            try (ResultSet rs = st.executeQuery("SELECT instance FROM batch_log_meta")) {
+                if (rs.next()) {
+                    return rs.getString(1);
+                }
+            }
+            String instance = UUID.randomUUID().toString();
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO batch_log_meta(instance) VALUES (?)")) {
+                ps.setString(1, instance);
+                ps.executeUpdate();
+            }
+            return instance;
+        }
+    }
+
+    @Override
+    public void append(List<NewBatch> batches) throws LogUnavailableException {
+        if (closing) {
+            throw new LogUnavailableException("the batch log is shutting down", null);
+        }
+        Append append = new Append(List.copyOf(batches), new CompletableFuture<>());
+        queue.add(append);
+        try {
+            append.done().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LogUnavailableException("interrupted while waiting for the batch log", e);
+        } catch (ExecutionException e) {
+            throw new LogUnavailableException("the batch log could not store the batch: " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    private void writeLoop() {
+        List<Append> group = new ArrayList<>();
+        while (!(closing && queue.isEmpty())) {
+            try {
+                Append first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                group.add(first);
+                long bytes = first.bytes();
+                Append next;
+                while (group.size() < MAX_GROUP_REQUESTS && bytes < MAX_GROUP_BYTES && (next = queue.poll()) != null) {
+                    group.add(next);
+                    bytes += next.bytes();
+                }
+                writeGroup(group);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } finally {
+                group.clear();
+            }
+        }
+    }
+
+    private void writeGroup(List<Append> group) {
+        try {
+            writer.setAutoCommit(false);
+            try (PreparedStatement ps = writer.prepareStatement(
+                    "INSERT INTO batch_log(client_id, source_id, table_name, format, received_at, payload) VALUES (?,?,?,?,?,?)")) {
+                for (Append append : group) {
+                    for (NewBatch b : append.batches()) {
+                        ps.setLong(1, b.clientId());
+                        ps.setLong(2, b.sourceId());
+                        ps.setString(3, b.tableName());
+                        ps.setString(4, b.format().name());
+                        ps.setLong(5, toMicros(b.receivedAt()));
+                        ps.setBytes(6, b.payload());
+                        ps.addBatch();
+                    }
+                }
+                ps.executeBatch();
+            }
+            writer.commit();
+            health = LogHealth.OK;
+            group.forEach(a -> a.done().complete(null));
+        } catch (SQLException | RuntimeException e) {
+            rollbackQuietly();
+            health = LogHealth.failing("the batch log cannot take writes: " + e.getMessage());
+            LOG.error("batch log append failed; {} request(s) refused", group.size(), e);
+            group.forEach(a -> a.done().completeExceptionally(e));
+        }
+    }
+
+    @Override
+    public synchronized List<LoggedBatch> pending(int maxBatches) {
+        try (PreparedStatement ps = reader.prepareStatement(
+                "SELECT position, client_id, source_id, table_name, format, received_at, payload FROM batch_log"
+                        + " WHERE acked_at IS NULL ORDER BY position LIMIT ?")) {
+            ps.setInt(1, maxBatches);
+            List<LoggedBatch> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long position = rs.getLong(1);
+                    out.add(new LoggedBatch(position, instance + "/" + position, rs.getLong(2), rs.getLong(3), rs.getString(4),
+                            PayloadFormat.valueOf(rs.getString(5)), fromMicros(rs.getLong(6)), rs.getBytes(7)));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the batch log: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public synchronized void acknowledge(Collection<LoggedBatch> batches) {
+        if (batches.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = acker.prepareStatement("UPDATE batch_log SET acked_at = ? WHERE position = ? AND acked_at IS NULL")) {
+            acker.setAutoCommit(false);
+            long now = clock.millis();
+            for (LoggedBatch b : batches) {
+                ps.setLong(1, now);
+                ps.setLong(2, b.position());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+            acker.commit();
+        } catch (SQLException e) {
+            try {
+                acker.rollback();
+            } catch (SQLException ignored) {
+                // the acknowledgement is retried by the next load; a replay is a no-op
+            }
+            throw new IllegalStateException("cannot acknowledge batches in the batch log: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public synchronized long pendingCount() {
+        try (Statement st = reader.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM batch_log WHERE acked_at IS NULL")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the batch log: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public LogHealth health() {
+        return closing ? LogHealth.failing("the batch log is shutting down") : health;
+    }
+
+    @Override
+    public void close() {
+        closing = true;
+        try {
+            writerThread.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Append left;
+        while ((left = queue.poll()) != null) {
+            left.done().completeExceptionally(new IllegalStateException("the batch log closed"));
+        }
+        synchronized (this) {
+            closeQuietly(writer);
+            closeQuietly(reader);
+            closeQuietly(acker);
+        }
+    }
+
+    private void rollbackQuietly() {
+        try {
+            writer.rollback();
+        } catch (SQLException ignored) {
+            // the connection is broken; the next group will report its own failure
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // closing on shutdown; nothing useful to do
+        }
+    }
+
+    private static long toMicros(Instant t) {
+        return t.getEpochSecond() * 1_000_000L + t.getNano() / 1_000;
+    }
+
+    private static Instant fromMicros(long micros) {
+        return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
+    }
+}

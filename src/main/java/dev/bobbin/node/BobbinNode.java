@@ -1,0 +1,143 @@
+package dev.bobbin.node;
+
+import dev.bobbin.admin.AdminApi;
+import dev.bobbin.catalog.Account;
+import dev.bobbin.catalog.Catalog;
+import dev.bobbin.catalog.DestinationConfig;
+import dev.bobbin.catalog.SqliteCatalog;
+import dev.bobbin.catalog.Tokens;
+import dev.bobbin.config.BobbinConfig;
+import dev.bobbin.connect.ConnectApi;
+import dev.bobbin.destination.Destination;
+import dev.bobbin.destination.duckdb.DuckDbWarehouse;
+import dev.bobbin.http.HttpApi;
+import dev.bobbin.imports.ImportApi;
+import dev.bobbin.json.Json;
+import dev.bobbin.loading.Loader;
+import dev.bobbin.log.BatchLog;
+import dev.bobbin.log.SqliteBatchLog;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running Bobbin: catalog, batch log, warehouse, loader and HTTP server, wired together on the
+ * embedded defaults. Start with {@link #start}; {@link #close} shuts down in dependency order: stop
+ * taking requests and finish those in flight, let the loader finish its transaction, then close the
+ * log, the warehouse and the catalog.
+ */
+public final class BobbinNode implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BobbinNode.class);
+
+    private final BobbinConfig config;
+    private final Catalog catalog;
+    private final BatchLog log;
+    private final DuckDbWarehouse warehouse;
+    private final Loader loader;
+    private final HttpApi http;
+
+    private BobbinNode(BobbinConfig config, Catalog catalog, BatchLog log, DuckDbWarehouse warehouse, Loader loader, HttpApi http) {
+        this.config = config;
+        this.catalog = catalog;
+        this.log = log;
+        this.warehouse = warehouse;
+        this.loader = loader;
+        this.http = http;
+    }
+
+    public static BobbinNode start(BobbinConfig config) throws IOException {
+        Files.createDirectories(config.dataDir());
+        Clock clock = Clock.systemUTC();
+        Catalog catalog = SqliteCatalog.open(config.catalogFile(), clock);
+        BatchLog log = SqliteBatchLog.open(config.catalogFile(), clock);
+        DuckDbWarehouse warehouse = DuckDbWarehouse.open(config.warehouseFile());
+        bootstrap(config, catalog);
+        Loader loader = new Loader(log, catalog, destinationFor(warehouse), config.loadInterval(), clock);
+        loader.start();
+        String adminToken = Tokens.newConnectToken();
+        PrivateFiles.write(BobbinConfig.adminTokenFile(config.dataDir()), adminToken);
+        ImportApi imports = new ImportApi(catalog, log, config.limits(), clock, version(), config.revision().orElse(null));
+        ConnectApi connect = new ConnectApi(catalog);
+        AdminApi admin = new AdminApi(warehouse, adminToken);
+        HttpApi http = HttpApi.start(config.host(), config.port(), List.of(imports::routes, connect::routes, admin::routes));
+        Map<String, Object> server = new LinkedHashMap<>();
+        server.put("port", http.port());
+        server.put("pid", ProcessHandle.current().pid());
+        PrivateFiles.write(BobbinConfig.serverFile(config.dataDir()), Json.write(server));
+        LOG.info("Bobbin {} listening on {}:{} with data in {}", version(), config.host(), http.port(), config.dataDir());
+        return new BobbinNode(config, catalog, log, warehouse, loader, http);
+    }
+
+    /** On first start, creates the bootstrap account and its Connect API token (never logged). */
+    private static void bootstrap(BobbinConfig config, Catalog catalog) throws IOException {
+        List<Account> accounts = catalog.accounts();
+        if (accounts.isEmpty()) {
+            Account account = catalog.createAccount("default");
+            String token = config.connectToken().orElseGet(Tokens::newConnectToken);
+            catalog.addConnectToken(account.clientId(), token);
+            if (config.connectToken().isEmpty()) {
+                PrivateFiles.write(config.connectTokenFile(), token + "\n");
+                LOG.info("created account {}; its Connect API token is in {}", account.clientId(), config.connectTokenFile());
+            } else {
+                LOG.info("created account {} with the Connect API token from BOBBIN_CONNECT_TOKEN", account.clientId());
+            }
+        } else if (config.connectToken().isPresent() && catalog.accountForConnectToken(config.connectToken().get()).isEmpty()) {
+            catalog.addConnectToken(accounts.get(0).clientId(), config.connectToken().get());
+            LOG.info("added the Connect API token from BOBBIN_CONNECT_TOKEN to account {}", accounts.get(0).clientId());
+        }
+    }
+
+    private static java.util.function.Function<DestinationConfig, Optional<Destination>> destinationFor(DuckDbWarehouse warehouse) {
+        return config -> DestinationConfig.DUCKDB.equals(config.type()) ? Optional.of(warehouse) : Optional.empty();
+    }
+
+    static String version() {
+        String v = BobbinNode.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    public int port() {
+        return http.port();
+    }
+
+    public BobbinConfig config() {
+        return config;
+    }
+
+    public Catalog catalog() {
+        return catalog;
+    }
+
+    public BatchLog log() {
+        return log;
+    }
+
+    public DuckDbWarehouse warehouse() {
+        return warehouse;
+    }
+
+    public Loader loader() {
+        return loader;
+    }
+
+    @Override
+    public void close() {
+        http.close();
+        loader.close();
+        log.close();
+        warehouse.close();
+        catalog.close();
+        try {
+            Files.deleteIfExists(BobbinConfig.serverFile(config.dataDir()));
+        } catch (IOException e) {
+            LOG.warn("could not remove {}: {}", BobbinConfig.serverFile(config.dataDir()), e.getMessage());
+        }
+        LOG.info("Bobbin stopped");
+    }
+}
