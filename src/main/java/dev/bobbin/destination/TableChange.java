@@ -1,6 +1,7 @@
 package dev.bobbin.destination;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Schema changes for one table, applied before any row is written in the same transaction.
@@ -10,8 +11,11 @@ import java.util.List;
  * @param renames    existing columns to rename (a type split, DECISIONS L1)
  * @param addColumns columns to create, appended at the end of the table
  * @param keyColumns the primary key when creating; ignored otherwise
+ * @param subtableOf when creating a subtable: the top-level table it belongs to, recorded so that
+ *                   {@link TableShape#subtables()} lists it
  */
-public record TableChange(TableRef table, boolean create, List<Rename> renames, List<Column> addColumns, List<String> keyColumns) {
+public record TableChange(TableRef table, boolean create, List<Rename> renames, List<Column> addColumns, List<String> keyColumns,
+                          Optional<String> subtableOf) {
 
     /** Renames column {@code from} to {@code to}. */
     public record Rename(String from, String to) {

@@ -26,12 +26,14 @@ final class ColumnResolver {
     private final TableRef table;
     private final boolean create;
     private final List<String> keyColumns;
+    private final Optional<String> subtableOf;
     private final Map<String, Column> columns = new LinkedHashMap<>();
     private final List<TableChange.Rename> renames = new ArrayList<>();
     private final List<Column> added = new ArrayList<>();
 
-    ColumnResolver(TableRef table, Optional<TableShape> current, List<String> keyColumns) {
+    ColumnResolver(TableRef table, Optional<TableShape> current, List<String> keyColumns, Optional<String> subtableOf) {
         this.table = table;
+        this.subtableOf = subtableOf;
         this.create = current.isEmpty();
         this.keyColumns = current.map(TableShape::keyColumns).filter(k -> !k.isEmpty()).orElse(keyColumns);
         current.ifPresent(shape -> shape.columns().forEach(c -> columns.put(c.name(), c)));
@@ -43,7 +45,7 @@ final class ColumnResolver {
         if (plain != null && plain.type() == type) {
             return field;
         }
-        String suffixed = field + RecordTyper.SEPARATOR + type.suffix();
+        String suffixed = field + Names.SEPARATOR + type.suffix();
         Column split = columns.get(suffixed);
         if (split != null && split.type() == type) {
             return suffixed;
@@ -53,7 +55,7 @@ final class ColumnResolver {
             return field;
         }
         if (plain != null) {
-            String renamed = field + RecordTyper.SEPARATOR + plain.type().suffix();
+            String renamed = field + Names.SEPARATOR + plain.type().suffix();
             rename(field, renamed);
         }
         add(new Column(suffixed, type));
@@ -63,12 +65,35 @@ final class ColumnResolver {
     /** Whether {@code field}'s values already live in type-suffixed columns. */
     private boolean hasSplitColumns(String field) {
         for (ColumnType t : ColumnType.values()) {
-            Column c = columns.get(field + RecordTyper.SEPARATOR + t.suffix());
+            Column c = columns.get(field + Names.SEPARATOR + t.suffix());
             if (c != null && c.type() == t) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * An existing column that {@code field}'s values would collide with in a case-insensitive
+     * warehouse: same name (or same split column) in another case. Such a record is rejected (L4).
+     */
+    Optional<String> caseClash(String field) {
+        String lower = Names.key(field);
+        for (String existing : columns.keySet()) {
+            if (existing.equals(field) || existing.startsWith(field + Names.SEPARATOR)) {
+                continue;
+            }
+            String existingLower = Names.key(existing);
+            if (existingLower.equals(lower)) {
+                return Optional.of(existing);
+            }
+            for (ColumnType t : ColumnType.values()) {
+                if (existingLower.equals(lower + Names.SEPARATOR + t.suffix())) {
+                    return Optional.of(existing);
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     /** Ensures a system column exists (system columns never split). */
@@ -96,7 +121,8 @@ final class ColumnResolver {
     }
 
     TableChange change() {
-        return new TableChange(table, create, List.copyOf(renames), create ? columns() : List.copyOf(added), keyColumns);
+        return new TableChange(table, create, List.copyOf(renames), create ? columns() : List.copyOf(added), keyColumns,
+                create ? subtableOf : Optional.empty());
     }
 
     private void add(Column column) {

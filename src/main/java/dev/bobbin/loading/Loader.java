@@ -5,12 +5,16 @@ import dev.bobbin.catalog.DestinationConfig;
 import dev.bobbin.catalog.Source;
 import dev.bobbin.destination.Destination;
 import dev.bobbin.destination.DestinationException;
+import dev.bobbin.destination.Column;
+import dev.bobbin.destination.DestinationTransaction;
 import dev.bobbin.destination.TableRef;
 import dev.bobbin.destination.TableShape;
 import dev.bobbin.log.BatchLog;
 import dev.bobbin.log.LoggedBatch;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -115,47 +119,80 @@ public final class Loader implements AutoCloseable {
             LOG.error("batches {}.. name source {} which is not in the catalog; they wait", first.key(), first.sourceId());
             return 0;
         }
-        TableRef table = new TableRef(source.get().name(), first.tableName());
+        String schema = source.get().name();
         try {
             destination.get().load(tx -> {
-                List<String> keys = group.stream().map(LoggedBatch::key).toList();
-                Set<String> done = tx.loadedBatchKeys(keys);
-                List<IncomingMessage> messages = new ArrayList<>();
-                List<String> keyNames = null;
-                List<String> fresh = new ArrayList<>();
-                for (LoggedBatch b : group) {
-                    if (done.contains(b.key())) {
-                        continue;
-                    }
-                    BatchPayloads.Parsed parsed = BatchPayloads.parse(b);
-                    if (keyNames == null) {
-                        keyNames = parsed.keyNames();
-                    }
-                    messages.addAll(parsed.messages());
-                    fresh.add(b.key());
-                }
-                if (fresh.isEmpty()) {
-                    return null;
-                }
-                Optional<TableShape> shape = tx.table(table);
-                PreparedLoad load = Preparation.prepare(table, keyNames, messages, shape, clock.instant());
-                if (!load.change().isEmpty() && (!load.rows().rows().isEmpty() || shape.isPresent())) {
-                    tx.apply(load.change());
-                }
-                tx.write(load.rows());
-                if (load.activateVersion().isPresent() && (shape.isPresent() || !load.rows().rows().isEmpty())) {
-                    tx.deleteOlderVersions(table, load.activateVersion().get());
-                }
-                tx.reject(table.schema(), load.rejects());
-                tx.recordLoaded(fresh);
+                loadInTransaction(tx, schema, group);
                 return null;
             });
         } catch (DestinationException | RuntimeException e) {
-            LOG.warn("loading {} batch(es) into {} failed; they stay in the log and are retried: {}", group.size(), table, e.getMessage());
+            LOG.warn("loading {} batch(es) into {}.{} failed; they stay in the log and are retried: {}",
+                    group.size(), schema, first.tableName(), e.getMessage());
             return 0;
         }
         log.acknowledge(group);
         return group.size();
+    }
+
+    /**
+     * One load unit inside its destination transaction: skip batches already in the ledger, prepare,
+     * then DDL for every table, then deletes and rows, then versions, rejects and the ledger.
+     */
+    private void loadInTransaction(DestinationTransaction tx, String schema, List<LoggedBatch> group) {
+        Set<String> done = tx.loadedBatchKeys(group.stream().map(LoggedBatch::key).toList());
+        List<IncomingMessage> messages = new ArrayList<>();
+        List<String> keyNames = null;
+        List<String> fresh = new ArrayList<>();
+        for (LoggedBatch b : group) {
+            if (done.contains(b.key())) {
+                continue;
+            }
+            BatchPayloads.Parsed parsed = BatchPayloads.parse(b);
+            if (keyNames == null) {
+                keyNames = parsed.keyNames();
+            }
+            messages.addAll(parsed.messages());
+            fresh.add(b.key());
+        }
+        if (fresh.isEmpty()) {
+            return;
+        }
+        Instant now = clock.instant();
+        Preparation.Collected collected = Preparation.collect(group.get(0).tableName(), keyNames, messages, now);
+        Map<String, Optional<TableShape>> shapes = new HashMap<>();
+        Function<String, Optional<TableShape>> shapeOf = name -> shapes.computeIfAbsent(name, n -> tx.table(new TableRef(schema, n)));
+        Map<List<Object>, Long> stored = Map.of();
+        Optional<TableShape> root = shapeOf.apply(collected.table());
+        if (root.isPresent() && !root.get().keyColumns().isEmpty() && !collected.candidates().isEmpty()) {
+            List<Column> keyColumns = root.get().keyColumns().stream().map(k -> root.get().column(k).orElseThrow()).toList();
+            stored = tx.storedSequences(new TableRef(schema, collected.table()), keyColumns,
+                    collected.candidates().stream().map(Preparation.Candidate::key).toList());
+        }
+        PreparedLoad load = Preparation.plan(schema, collected, stored, shapeOf, now);
+        for (TablePlan table : load.tables()) {
+            if (!table.change().isEmpty()) {
+                tx.apply(table.change());
+            }
+        }
+        for (PreparedLoad.ChildDelete delete : load.childDeletes()) {
+            tx.deleteChildren(delete.subtable(), delete.sourceKeyColumns(), delete.parentKeys());
+        }
+        for (TablePlan table : load.tables()) {
+            tx.write(table.rows());
+        }
+        if (load.activateVersion().isPresent()) {
+            for (TableRef table : load.versionedTables()) {
+                if (shapeOf.apply(table.table()).isPresent() || planned(load, table)) {
+                    tx.deleteOlderVersions(table, load.activateVersion().get());
+                }
+            }
+        }
+        tx.reject(schema, load.rejects());
+        tx.recordLoaded(fresh);
+    }
+
+    private static boolean planned(PreparedLoad load, TableRef table) {
+        return load.tables().stream().anyMatch(t -> t.rows().table().equals(table));
     }
 
     /** Stops after the load in progress commits (a transaction boundary); pending batches stay in the log. */

@@ -1,6 +1,7 @@
 package dev.bobbin.loading;
 
 import dev.bobbin.destination.Column;
+import dev.bobbin.destination.ColumnType;
 import dev.bobbin.destination.RejectedRecord;
 import dev.bobbin.destination.TableRef;
 import dev.bobbin.destination.TableRows;
@@ -10,32 +11,54 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
- * Stitch's loading rules for one table's messages, as a pure function: messages and the table's
- * current shape in, schema change and rows out.
+ * Stitch's loading rules for one table's messages, as pure functions in two steps.
  *
- * <p>Rules applied here: typing (L3), flattening of objects, one winner per key where a later record
+ * <p>{@link #collect} types and flattens every record and keeps one winner per key: a later record
  * replaces an earlier one only with a strictly greater sequence, so equal sequences keep the first
- * accepted (L2), whole-record replacement (L12), keyless append with a generated
- * {@code __sdc_primary_key} (L7), columns only for non-null values (L8), table versions (L9), type
- * splits (L1), key columns that never split (L11), and rejects for what cannot load (L10).
+ * accepted (DECISIONS L2). {@link #plan} then drops winners that do not beat the row already stored
+ * (L2 across loads), and decides the schema changes, the rows of the table and of its subtables,
+ * and the stale subtable rows to delete (L6).
+ *
+ * <p>Other rules applied here: typing (L3), names (L4), subtable levels (L5), keyless tables (L7),
+ * columns only for non-null values (L8), table versions (L9), rejects (L10), keys that never split
+ * (L11), whole-record replacement (L12), type splits (L1, in {@link ColumnResolver}).
  */
 final class Preparation {
+    static final String SOURCE_KEY_PREFIX = "_sdc_source_key_";
 
     private Preparation() {
     }
 
-    private record Candidate(IncomingMessage message, List<Cell> cells) {
+    /** A record that goes on to the plan step. {@code key} is empty for keyless tables. */
+    record Candidate(IncomingMessage message, FlatRecord record, List<Object> key) {
     }
 
-    static PreparedLoad prepare(TableRef table, List<String> keyNames, List<IncomingMessage> messages,
-                                Optional<TableShape> current, Instant batchedAt) {
+    /**
+     * The outcome of {@link #collect}.
+     *
+     * @param table      the cleaned table name
+     * @param keyColumns the cleaned key column names (empty: append-only)
+     * @param candidates winners (keyed) or every record (keyless), in acceptance order
+     */
+    record Collected(String table, List<String> keyColumns, List<Candidate> candidates, Optional<Long> activateVersion,
+                     List<RejectedRecord> rejects) {
+    }
+
+    static Collected collect(String rawTable, List<String> keyNames, List<IncomingMessage> messages, Instant now) {
+        String table = Names.clean(rawTable);
         List<RejectedRecord> rejects = new ArrayList<>();
+        Optional<String> tableProblem = Names.tableProblem(rawTable, table);
+        List<String> keyColumns = keyNames.stream().map(Names::clean).toList();
         Optional<Long> activate = Optional.empty();
         Map<List<Object>, Candidate> winners = new LinkedHashMap<>();
         List<Candidate> appended = new ArrayList<>();
@@ -44,109 +67,264 @@ final class Preparation {
                 activate = Optional.of(Math.max(activate.orElse(Long.MIN_VALUE), m.tableVersion()));
                 continue;
             }
-            List<Cell> cells;
+            if (tableProblem.isPresent()) {
+                rejects.add(reject(now, rawTable, tableProblem.get(), m));
+                continue;
+            }
+            FlatRecord record;
             try {
-                cells = RecordTyper.type(m.data(), m.schema());
-            } catch (RecordTyper.UntypableRecordException e) {
-                rejects.add(reject(batchedAt, table, e.getMessage(), m));
+                record = RecordFlattener.flatten(m.data(), m.schema());
+                for (String subtable : record.children().keySet()) {
+                    String name = table + Names.SEPARATOR + subtable;
+                    if (name.length() > Names.MAX_TABLE_LENGTH) {
+                        throw new RecordFlattener.RejectedException("Table name " + Names.abbreviate(name) + " is longer than "
+                                + Names.MAX_TABLE_LENGTH + " characters");
+                    }
+                }
+            } catch (RecordFlattener.RejectedException e) {
+                rejects.add(reject(now, rawTable, e.getMessage(), m));
                 continue;
             }
-            Candidate candidate = new Candidate(m, cells);
-            if (keyNames.isEmpty()) {
-                appended.add(candidate);
+            for (String dropped : record.droppedValues()) {
+                rejects.add(reject(now, rawTable, dropped, m));
+            }
+            if (keyColumns.isEmpty()) {
+                appended.add(new Candidate(m, record, List.of()));
                 continue;
             }
-            Optional<List<Object>> key = keyOf(cells, keyNames);
+            Optional<List<Object>> key = keyOf(record.cells(), keyColumns);
             if (key.isEmpty()) {
-                rejects.add(reject(batchedAt, table, "Record is missing key property " + String.join(", ", keyNames), m));
+                rejects.add(reject(now, rawTable, "Record is missing key property " + String.join(", ", keyNames), m));
                 continue;
             }
-            winners.merge(key.get(), candidate,
+            winners.merge(key.get(), new Candidate(m, record, key.get()),
                     (stored, incoming) -> incoming.message().sequence() > stored.message().sequence() ? incoming : stored);
         }
+        List<Candidate> candidates = new ArrayList<>(keyColumns.isEmpty() ? appended : winners.values());
+        return new Collected(table, keyColumns, candidates, activate, rejects);
+    }
 
-        ColumnResolver resolver = new ColumnResolver(table, current, keyNames);
-        List<Candidate> rows = new ArrayList<>(keyNames.isEmpty() ? appended : winners.values());
-        List<Map<String, Object>> placed = new ArrayList<>();
+    /**
+     * Plans the load.
+     *
+     * @param storedSequences {@code _sdc_sequence} of the candidates' keys already in the table
+     * @param shapes          current shape of a table of the schema by name, empty if it does not exist
+     */
+    static PreparedLoad plan(String schema, Collected collected, Map<List<Object>, Long> storedSequences,
+                             Function<String, Optional<TableShape>> shapes, Instant batchedAt) {
+        String rootName = collected.table();
+        TableRef root = new TableRef(schema, rootName);
+        Optional<TableShape> rootShape = shapes.apply(rootName);
+        List<RejectedRecord> rejects = new ArrayList<>(collected.rejects());
+        ColumnResolver rootColumns = new ColumnResolver(root, rootShape, collected.keyColumns(), Optional.empty());
+        boolean keyed = !rootColumns.keyColumns().isEmpty();
+
         List<Candidate> kept = new ArrayList<>();
-        for (Candidate c : rows) {
-            Optional<String> keyProblem = keyTypeProblem(c.cells(), resolver);
-            if (keyProblem.isPresent()) {
-                rejects.add(reject(batchedAt, table, keyProblem.get(), c.message()));
+        List<Map<String, Object>> placed = new ArrayList<>();
+        List<List<Object>> replacedKeys = new ArrayList<>();
+        for (Candidate c : collected.candidates()) {
+            Long stored = keyed ? storedSequences.get(c.key()) : null;
+            if (stored != null && c.message().sequence() <= stored) {
+                continue; // L2: an equal or lower sequence never replaces the stored row
+            }
+            Optional<String> problem = rowProblem(c.record().cells(), rootColumns, true);
+            if (problem.isPresent()) {
+                rejects.add(reject(batchedAt, rootName, problem.get(), c.message()));
                 continue;
             }
-            Map<String, Object> values = new LinkedHashMap<>();
-            for (Cell cell : c.cells()) {
-                if (cell.type() != null) {
-                    values.put(resolver.columnFor(cell.field(), cell.type()), cell.value());
+            placed.add(place(c.record().cells(), rootColumns));
+            kept.add(c);
+            if (stored != null) {
+                replacedKeys.add(c.key());
+            }
+        }
+        List<TablePlan> tables = new ArrayList<>();
+        List<PreparedLoad.ChildDelete> deletes = new ArrayList<>();
+        if (kept.isEmpty() && rootShape.isEmpty()) {
+            return new PreparedLoad(tables, deletes, Optional.empty(), List.of(), rejects);
+        }
+        if (!keyed) {
+            rootColumns.ensure(SystemColumns.PRIMARY_KEY);
+        }
+        ensureSystemColumns(rootColumns, kept.stream().anyMatch(c -> c.message().extractedAtMicros().isPresent()));
+        List<Column> rootCols = rootColumns.columns();
+        List<Object[]> rootRows = new ArrayList<>(kept.size());
+        for (int r = 0; r < kept.size(); r++) {
+            IncomingMessage m = kept.get(r).message();
+            Object[] row = new Object[rootCols.size()];
+            Map<String, Integer> index = indexOf(rootCols);
+            placed.get(r).forEach((column, value) -> row[index.get(column)] = value);
+            if (!keyed) {
+                row[index.get(SystemColumns.PRIMARY_KEY.name())] = generatedKey(m);
+            }
+            fillSystemColumns(row, index, m, batchedAt);
+            rootRows.add(row);
+        }
+        tables.add(new TablePlan(rootColumns.change(), new TableRows(root, rootCols, rootColumns.keyColumns(), rootRows)));
+
+        List<Column> sourceKeys = sourceKeyColumns(rootColumns, keyed);
+        Set<String> subtables = new LinkedHashSet<>(rootShape.map(TableShape::subtables).orElse(List.of()));
+        Map<String, ColumnResolver> childColumns = new LinkedHashMap<>();
+        Map<String, List<ChildPlacement>> childRows = new LinkedHashMap<>();
+        for (Candidate c : kept) {
+            List<Object> parentKey = keyed ? c.key() : List.of(generatedKey(c.message()));
+            for (Map.Entry<String, List<FlatRecord.ChildRow>> e : c.record().children().entrySet()) {
+                String name = rootName + Names.SEPARATOR + e.getKey();
+                subtables.add(name);
+                for (FlatRecord.ChildRow child : e.getValue()) {
+                    ColumnResolver resolver = childColumns.computeIfAbsent(name,
+                            n -> subtableColumns(new TableRef(schema, n), shapes.apply(n), sourceKeys, child.levels().size(), rootName));
+                    Optional<String> problem = rowProblem(child.cells(), resolver, false);
+                    if (problem.isPresent()) {
+                        rejects.add(reject(batchedAt, rootName, problem.get() + " in subtable " + name, c.message()));
+                        continue;
+                    }
+                    childRows.computeIfAbsent(name, n -> new ArrayList<>())
+                            .add(new ChildPlacement(parentKey, child.levels(), c.message(), place(child.cells(), resolver)));
                 }
             }
-            placed.add(values);
-            kept.add(c);
         }
-        if (kept.isEmpty() && current.isEmpty()) {
-            return new PreparedLoad(resolver.change(), new TableRows(table, List.of(), resolver.keyColumns(), List.of()), Optional.empty(), rejects);
+        for (Map.Entry<String, ColumnResolver> e : childColumns.entrySet()) {
+            ColumnResolver resolver = e.getValue();
+            List<ChildPlacement> placements = childRows.getOrDefault(e.getKey(), List.of());
+            ensureSystemColumns(resolver, placements.stream().anyMatch(p -> p.message().extractedAtMicros().isPresent()));
+            List<Column> cols = resolver.columns();
+            Map<String, Integer> index = indexOf(cols);
+            List<Object[]> rows = new ArrayList<>(placements.size());
+            for (ChildPlacement p : placements) {
+                Object[] row = new Object[cols.size()];
+                for (int k = 0; k < sourceKeys.size(); k++) {
+                    row[index.get(sourceKeys.get(k).name())] = p.parentKey().get(k);
+                }
+                for (int level = 0; level < p.levels().size(); level++) {
+                    row[index.get(levelColumn(level).name())] = (long) p.levels().get(level);
+                }
+                p.values().forEach((column, value) -> row[index.get(column)] = value);
+                fillSystemColumns(row, index, p.message(), batchedAt);
+                rows.add(row);
+            }
+            tables.add(new TablePlan(resolver.change(), new TableRows(new TableRef(schema, e.getKey()), cols, List.of(), rows)));
         }
-        if (keyNames.isEmpty()) {
-            resolver.ensure(SystemColumns.PRIMARY_KEY);
+        if (!replacedKeys.isEmpty()) {
+            for (String name : subtables) {
+                if (shapes.apply(name).isPresent()) {
+                    deletes.add(new PreparedLoad.ChildDelete(new TableRef(schema, name), sourceKeys, replacedKeys));
+                }
+            }
         }
-        resolver.ensure(SystemColumns.RECEIVED_AT);
-        resolver.ensure(SystemColumns.BATCHED_AT);
-        resolver.ensure(SystemColumns.SEQUENCE);
-        resolver.ensure(SystemColumns.TABLE_VERSION);
-        if (kept.stream().anyMatch(c -> c.message().extractedAtMicros().isPresent())) {
-            resolver.ensure(SystemColumns.EXTRACTED_AT);
-        }
+        List<TableRef> versioned = new ArrayList<>();
+        versioned.add(root);
+        subtables.forEach(s -> versioned.add(new TableRef(schema, s)));
+        return new PreparedLoad(tables, deletes, collected.activateVersion(), versioned, rejects);
+    }
 
-        List<Column> columns = resolver.columns();
+    /** One subtable row before the subtable's columns are final. */
+    private record ChildPlacement(List<Object> parentKey, List<Integer> levels, IncomingMessage message, Map<String, Object> values) {
+    }
+
+    /** A subtable's columns: source keys and levels first (its primary key, L5), then the element's own. */
+    private static ColumnResolver subtableColumns(TableRef table, Optional<TableShape> shape, List<Column> sourceKeys, int depth, String root) {
+        ColumnResolver resolver = new ColumnResolver(table, shape, childKeyNames(sourceKeys, depth), Optional.of(root));
+        sourceKeys.forEach(resolver::ensure);
+        for (int level = 0; level < depth; level++) {
+            resolver.ensure(levelColumn(level));
+        }
+        return resolver;
+    }
+
+    /** {@code _sdc_source_key_<pk>} columns, typed like the parent's key columns (or the generated key, L7). */
+    private static List<Column> sourceKeyColumns(ColumnResolver root, boolean keyed) {
+        if (!keyed) {
+            return List.of(new Column(SOURCE_KEY_PREFIX + SystemColumns.PRIMARY_KEY.name(), ColumnType.TEXT));
+        }
+        List<Column> out = new ArrayList<>();
+        for (String key : root.keyColumns()) {
+            out.add(new Column(SOURCE_KEY_PREFIX + key, root.has(key) ? root.typeOf(key) : ColumnType.TEXT));
+        }
+        return out;
+    }
+
+    private static List<String> childKeyNames(List<Column> sourceKeys, int depth) {
+        List<String> names = new ArrayList<>();
+        sourceKeys.forEach(c -> names.add(c.name()));
+        for (int level = 0; level < depth; level++) {
+            names.add(levelColumn(level).name());
+        }
+        return names;
+    }
+
+    static Column levelColumn(int level) {
+        return new Column("_sdc_level_" + level + "_id", ColumnType.BIGINT);
+    }
+
+    private static void ensureSystemColumns(ColumnResolver columns, boolean anyExtractedAt) {
+        columns.ensure(SystemColumns.RECEIVED_AT);
+        columns.ensure(SystemColumns.BATCHED_AT);
+        columns.ensure(SystemColumns.SEQUENCE);
+        columns.ensure(SystemColumns.TABLE_VERSION);
+        if (anyExtractedAt) {
+            columns.ensure(SystemColumns.EXTRACTED_AT);
+        }
+    }
+
+    private static void fillSystemColumns(Object[] row, Map<String, Integer> index, IncomingMessage m, Instant batchedAt) {
+        row[index.get(SystemColumns.RECEIVED_AT.name())] = m.receivedAtMicros();
+        row[index.get(SystemColumns.BATCHED_AT.name())] = Timestamps.toMicros(batchedAt);
+        row[index.get(SystemColumns.SEQUENCE.name())] = m.sequence();
+        row[index.get(SystemColumns.TABLE_VERSION.name())] = m.tableVersion();
+        Integer extracted = index.get(SystemColumns.EXTRACTED_AT.name());
+        if (extracted != null) {
+            row[extracted] = m.extractedAtMicros().orElse(null);
+        }
+    }
+
+    private static Map<String, Integer> indexOf(List<Column> columns) {
         Map<String, Integer> index = new LinkedHashMap<>();
         for (int i = 0; i < columns.size(); i++) {
             index.put(columns.get(i).name(), i);
         }
-        long batchedMicros = Timestamps.toMicros(batchedAt);
-        List<Object[]> out = new ArrayList<>(kept.size());
-        for (int r = 0; r < kept.size(); r++) {
-            IncomingMessage m = kept.get(r).message();
-            Object[] row = new Object[columns.size()];
-            placed.get(r).forEach((column, value) -> row[index.get(column)] = value);
-            if (keyNames.isEmpty()) {
-                row[index.get(SystemColumns.PRIMARY_KEY.name())] = generatedKey(m);
-            }
-            row[index.get(SystemColumns.RECEIVED_AT.name())] = m.receivedAtMicros();
-            row[index.get(SystemColumns.BATCHED_AT.name())] = batchedMicros;
-            row[index.get(SystemColumns.SEQUENCE.name())] = m.sequence();
-            row[index.get(SystemColumns.TABLE_VERSION.name())] = m.tableVersion();
-            if (index.containsKey(SystemColumns.EXTRACTED_AT.name())) {
-                row[index.get(SystemColumns.EXTRACTED_AT.name())] = m.extractedAtMicros().orElse(null);
-            }
-            out.add(row);
-        }
-        return new PreparedLoad(resolver.change(), new TableRows(table, columns, resolver.keyColumns(), out), activate, rejects);
+        return index;
     }
 
-    private static Optional<List<Object>> keyOf(List<Cell> cells, List<String> keyNames) {
-        List<Object> key = new ArrayList<>(keyNames.size());
-        for (String name : keyNames) {
+    private static Map<String, Object> place(List<Cell> cells, ColumnResolver columns) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (Cell cell : cells) {
+            if (cell.type() != null) {
+                values.put(columns.columnFor(cell.field(), cell.type()), cell.value());
+            }
+        }
+        return values;
+    }
+
+    /**
+     * Why a row cannot go into a table, checked before any of its columns is placed: a key whose
+     * type differs from its column's (L11), or a field that differs only in case from an existing column.
+     */
+    private static Optional<String> rowProblem(List<Cell> cells, ColumnResolver columns, boolean checkKeys) {
+        for (Cell cell : cells) {
+            if (checkKeys && cell.type() != null && columns.keyColumns().contains(cell.field())
+                    && columns.has(cell.field()) && columns.typeOf(cell.field()) != cell.type()) {
+                return Optional.of("key property " + cell.field() + " has type " + cell.type().name().toLowerCase(Locale.ROOT)
+                        + " but the key column has type " + columns.typeOf(cell.field()).name().toLowerCase(Locale.ROOT));
+            }
+            Optional<String> clash = columns.caseClash(cell.field());
+            if (clash.isPresent()) {
+                return Optional.of("Field collision on " + clash.get());
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<List<Object>> keyOf(List<Cell> cells, List<String> keyColumns) {
+        List<Object> key = new ArrayList<>(keyColumns.size());
+        for (String name : keyColumns) {
             Optional<Cell> cell = cells.stream().filter(c -> c.field().equals(name)).findFirst();
             if (cell.isEmpty() || cell.get().value() == null) {
                 return Optional.empty();
             }
             key.add(cell.get().value());
         }
-        return Optional.of(key);
-    }
-
-    /** A key column keeps the type it was created with: a key value of another type is rejected (L11). */
-    private static Optional<String> keyTypeProblem(List<Cell> cells, ColumnResolver resolver) {
-        for (String key : resolver.keyColumns()) {
-            for (Cell cell : cells) {
-                if (cell.field().equals(key) && cell.type() != null && resolver.has(key) && resolver.typeOf(key) != cell.type()) {
-                    return Optional.of("key property " + key + " has type " + cell.type().name().toLowerCase()
-                            + " but the key column has type " + resolver.typeOf(key).name().toLowerCase());
-                }
-            }
-        }
-        return Optional.empty();
+        return Optional.of(List.copyOf(key));
     }
 
     /** Deterministic per message, so that a replayed batch would generate the same keys. */
@@ -154,7 +332,7 @@ final class Preparation {
         return UUID.nameUUIDFromBytes((m.batchKey() + "#" + m.index()).getBytes(StandardCharsets.UTF_8)).toString();
     }
 
-    private static RejectedRecord reject(Instant at, TableRef table, String reason, IncomingMessage m) {
-        return new RejectedRecord(at, table.table(), reason, m.data() == null ? "" : m.data().toString());
+    private static RejectedRecord reject(Instant at, String table, String reason, IncomingMessage m) {
+        return new RejectedRecord(at, table, reason, m.data() == null ? "" : m.data().toString());
     }
 }

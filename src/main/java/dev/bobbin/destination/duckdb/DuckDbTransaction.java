@@ -18,7 +18,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -35,6 +37,7 @@ import org.duckdb.DuckDBConnection;
  */
 final class DuckDbTransaction implements DestinationTransaction {
     private static final String STAGE = "_bobbin_stage";
+    private static final String KEYS = "_bobbin_keys";
     private final DuckDBConnection connection;
 
     DuckDbTransaction(DuckDBConnection connection) {
@@ -92,10 +95,104 @@ final class DuckDbTransaction implements DestinationTransaction {
                     }
                 }
             }
-            return Optional.of(new TableShape(List.copyOf(columns), List.copyOf(keys)));
+            List<String> subtables = new ArrayList<>();
+            try (PreparedStatement ps = connection.prepareStatement(
+                    "SELECT subtable FROM _bobbin.subtables WHERE schema_name = ? AND root_table = ? ORDER BY subtable")) {
+                ps.setString(1, table.schema());
+                ps.setString(2, table.table());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        subtables.add(rs.getString(1));
+                    }
+                }
+            }
+            return Optional.of(new TableShape(List.copyOf(columns), List.copyOf(keys), List.copyOf(subtables)));
         } catch (SQLException e) {
             throw new IllegalStateException("cannot describe " + table + ": " + e.getMessage(), e);
         }
+    }
+
+    @Override
+    public Map<List<Object>, Long> storedSequences(TableRef table, List<Column> keyColumns, List<List<Object>> keys) {
+        if (keys.isEmpty()) {
+            return Map.of();
+        }
+        try {
+            stageKeys(keyColumns, keys);
+            String join = keyColumns.stream().map(c -> "t." + quote(c.name()) + " = k." + quote(c.name())).collect(Collectors.joining(" AND "));
+            Map<List<Object>, Long> stored = new HashMap<>();
+            try (Statement st = connection.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT " + keyColumns.stream().map(c -> "t." + quote(c.name())).collect(Collectors.joining(", "))
+                         + ", t._sdc_sequence FROM " + qualified(table) + " t JOIN temp.main." + KEYS + " k ON " + join)) {
+                while (rs.next()) {
+                    List<Object> key = new ArrayList<>(keyColumns.size());
+                    for (int i = 0; i < keyColumns.size(); i++) {
+                        key.add(readValue(rs, i + 1, keyColumns.get(i).type()));
+                    }
+                    stored.put(List.copyOf(key), rs.getLong(keyColumns.size() + 1));
+                }
+            }
+            dropKeys();
+            return stored;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read stored sequences of " + table + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void deleteChildren(TableRef subtable, List<Column> sourceKeyColumns, List<List<Object>> parentKeys) {
+        if (parentKeys.isEmpty()) {
+            return;
+        }
+        try {
+            stageKeys(sourceKeyColumns, parentKeys);
+            String match = sourceKeyColumns.stream()
+                    .map(c -> "k." + quote(c.name()) + " = " + qualified(subtable) + "." + quote(c.name()))
+                    .collect(Collectors.joining(" AND "));
+            try (Statement st = connection.createStatement()) {
+                st.execute("DELETE FROM " + qualified(subtable) + " WHERE EXISTS (SELECT 1 FROM temp.main." + KEYS + " k WHERE " + match + ")");
+            }
+            dropKeys();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot delete stale rows of " + subtable + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Puts key tuples into a temporary table (through the Appender) for a set-based join. */
+    private void stageKeys(List<Column> keyColumns, List<List<Object>> keys) throws SQLException {
+        try (Statement st = connection.createStatement()) {
+            st.execute("CREATE OR REPLACE TEMP TABLE " + KEYS + " ("
+                    + keyColumns.stream().map(c -> quote(c.name()) + " " + DuckDbTypes.sql(c.type())).collect(Collectors.joining(", ")) + ")");
+        }
+        try (DuckDBAppender appender = connection.createAppender("temp", "main", KEYS)) {
+            for (List<Object> key : keys) {
+                appender.beginRow();
+                for (int i = 0; i < keyColumns.size(); i++) {
+                    appendValue(appender, keyColumns.get(i).type(), key.get(i));
+                }
+                appender.endRow();
+            }
+            appender.flush();
+        }
+    }
+
+    private void dropKeys() throws SQLException {
+        try (Statement st = connection.createStatement()) {
+            st.execute("DROP TABLE IF EXISTS temp.main." + KEYS);
+        }
+    }
+
+    /** Reads a value back in the {@link TableRows} representation, so that keys compare equal to prepared ones. */
+    private static Object readValue(ResultSet rs, int column, ColumnType type) throws SQLException {
+        Object value = switch (type) {
+            case BIGINT -> rs.getLong(column);
+            case DOUBLE -> rs.getDouble(column);
+            case DECIMAL -> rs.getBigDecimal(column);
+            case BOOLEAN -> rs.getBoolean(column);
+            case TIMESTAMPTZ -> Timestamps.toMicros(rs.getObject(column, java.time.OffsetDateTime.class).toInstant());
+            case TEXT -> rs.getString(column);
+        };
+        return rs.wasNull() ? null : value;
     }
 
     @Override
@@ -115,6 +212,15 @@ final class DuckDbTransaction implements DestinationTransaction {
                     ddl.append(", PRIMARY KEY (").append(quotedList(change.keyColumns())).append(')');
                 }
                 st.execute(ddl.append(')').toString());
+                if (change.subtableOf().isPresent()) {
+                    try (PreparedStatement ps = connection.prepareStatement(
+                            "INSERT INTO _bobbin.subtables (schema_name, root_table, subtable) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
+                        ps.setString(1, t.schema());
+                        ps.setString(2, change.subtableOf().get());
+                        ps.setString(3, t.table());
+                        ps.executeUpdate();
+                    }
+                }
             } else {
                 for (Column c : change.addColumns()) {
                     st.execute("ALTER TABLE " + qualified(t) + " ADD COLUMN " + quote(c.name()) + " " + DuckDbTypes.sql(c.type()));

@@ -35,6 +35,8 @@ public final class DuckDbWarehouse implements Destination {
                 st.execute("SET enable_external_access = false");
                 st.execute("CREATE SCHEMA IF NOT EXISTS _bobbin");
                 st.execute("CREATE TABLE IF NOT EXISTS _bobbin.ledger (batch_key VARCHAR PRIMARY KEY, loaded_at TIMESTAMPTZ NOT NULL)");
+                st.execute("CREATE TABLE IF NOT EXISTS _bobbin.subtables (schema_name VARCHAR NOT NULL, root_table VARCHAR NOT NULL,"
+                        + " subtable VARCHAR NOT NULL, PRIMARY KEY (schema_name, subtable))");
             }
             return new DuckDbWarehouse(c);
         } catch (SQLException | java.io.IOException e) {
