@@ -48,6 +48,20 @@ public interface Catalog extends AutoCloseable {
     /** The account's destination, if it has one. */
     Optional<DestinationConfig> destination(long clientId);
 
+    /**
+     * Creates the account's destination.
+     *
+     * @throws DestinationLimitException when the account already has one (DECISIONS C5)
+     */
+    DestinationConfig createDestination(long clientId, String type, Optional<String> name, Optional<String> description,
+                                        java.util.Map<String, String> properties) throws DestinationLimitException;
+
+    /** Replaces a destination's properties; empty when the account has no live destination with that id. */
+    Optional<DestinationConfig> updateDestination(long clientId, long destinationId, java.util.Map<String, String> properties);
+
+    /** Marks a destination deleted; false when the account has no live destination with that id. */
+    boolean deleteDestination(long clientId, long destinationId);
+
     /** The key names fixed for a table by its first accepted batch (DECISIONS I10), if any. */
     Optional<List<String>> keyNames(long sourceId, String tableName);
 

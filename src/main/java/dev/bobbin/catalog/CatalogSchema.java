@@ -62,6 +62,10 @@ final class CatalogSchema {
                 key_names   TEXT    NOT NULL,
                 PRIMARY KEY (source_id, table_name)
             );
+            """,
+            """
+            ALTER TABLE destinations ADD COLUMN name TEXT;
+            ALTER TABLE destinations ADD COLUMN description TEXT;
             """);
 
     private CatalogSchema() {

@@ -26,6 +26,7 @@ public final class SqliteCatalog implements Catalog {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() { };
     private static final TypeReference<List<String>> STRING_LIST = new TypeReference<>() { };
+    private static final String DESTINATION_COLUMNS = "id, client_id, type, name, description, properties, created_at, updated_at";
     private static final String SOURCE_COLUMNS =
             "id, client_id, type, name, display_name, properties, created_at, updated_at, paused_at, deleted_at";
 
@@ -232,11 +233,73 @@ public final class SqliteCatalog implements Catalog {
 
     @Override
     public Optional<DestinationConfig> destination(long clientId) {
-        return first(query("SELECT id, client_id, type, properties, created_at, updated_at FROM destinations"
-                        + " WHERE client_id = ? AND deleted_at IS NULL",
-                ps -> ps.setLong(1, clientId),
-                rs -> new DestinationConfig(rs.getLong(1), rs.getLong(2), rs.getString(3), readMap(rs.getString(4)),
-                        Instant.ofEpochMilli(rs.getLong(5)), Instant.ofEpochMilli(rs.getLong(6)))));
+        return first(query("SELECT " + DESTINATION_COLUMNS + " FROM destinations WHERE client_id = ? AND deleted_at IS NULL",
+                ps -> ps.setLong(1, clientId), SqliteCatalog::destination));
+    }
+
+    @Override
+    public DestinationConfig createDestination(long clientId, String type, Optional<String> name, Optional<String> description,
+                                               Map<String, String> properties) throws DestinationLimitException {
+        try {
+            return inTransaction(c -> {
+                try (PreparedStatement check = c.prepareStatement("SELECT 1 FROM destinations WHERE client_id = ? AND deleted_at IS NULL")) {
+                    check.setLong(1, clientId);
+                    try (ResultSet rs = check.executeQuery()) {
+                        if (rs.next()) {
+                            throw new DestinationLimitRuntime();
+                        }
+                    }
+                }
+                long now = clock.millis();
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO destinations(client_id, type, name, description, properties, created_at, updated_at) VALUES (?,?,?,?,?,?,?)",
+                        Statement.RETURN_GENERATED_KEYS)) {
+                    ps.setLong(1, clientId);
+                    ps.setString(2, type);
+                    ps.setString(3, name.orElse(null));
+                    ps.setString(4, description.orElse(null));
+                    ps.setString(5, writeJson(properties));
+                    ps.setLong(6, now);
+                    ps.setLong(7, now);
+                    ps.executeUpdate();
+                    try (ResultSet keys = ps.getGeneratedKeys()) {
+                        keys.next();
+                        Instant at = Instant.ofEpochMilli(now);
+                        return new DestinationConfig(keys.getLong(1), clientId, type, name, description, Map.copyOf(properties), at, at);
+                    }
+                }
+            });
+        } catch (DestinationLimitRuntime e) {
+            throw new DestinationLimitException();
+        }
+    }
+
+    @Override
+    public Optional<DestinationConfig> updateDestination(long clientId, long destinationId, Map<String, String> properties) {
+        int changed = update("UPDATE destinations SET properties = ?, updated_at = ? WHERE client_id = ? AND id = ? AND deleted_at IS NULL", ps -> {
+            ps.setString(1, writeJson(properties));
+            ps.setLong(2, clock.millis());
+            ps.setLong(3, clientId);
+            ps.setLong(4, destinationId);
+        });
+        return changed == 0 ? Optional.empty() : destination(clientId);
+    }
+
+    @Override
+    public boolean deleteDestination(long clientId, long destinationId) {
+        return update("UPDATE destinations SET deleted_at = ?, updated_at = ? WHERE client_id = ? AND id = ? AND deleted_at IS NULL", ps -> {
+            long now = clock.millis();
+            ps.setLong(1, now);
+            ps.setLong(2, now);
+            ps.setLong(3, clientId);
+            ps.setLong(4, destinationId);
+        }) > 0;
+    }
+
+    private static DestinationConfig destination(ResultSet rs) throws SQLException {
+        return new DestinationConfig(rs.getLong(1), rs.getLong(2), rs.getString(3), Optional.ofNullable(rs.getString(4)),
+                Optional.ofNullable(rs.getString(5)), readMap(rs.getString(6)),
+                Instant.ofEpochMilli(rs.getLong(7)), Instant.ofEpochMilli(rs.getLong(8)));
     }
 
     @Override
@@ -382,6 +445,12 @@ public final class SqliteCatalog implements Catalog {
         NameTakenRuntime(String name) {
             super(null, null, false, false);
             this.name = name;
+        }
+    }
+
+    private static final class DestinationLimitRuntime extends RuntimeException {
+        DestinationLimitRuntime() {
+            super(null, null, false, false);
         }
     }
 

@@ -9,7 +9,6 @@ import dev.bobbin.catalog.IssuedToken;
 import dev.bobbin.catalog.NameTakenException;
 import dev.bobbin.catalog.Source;
 import dev.bobbin.catalog.TooManyTokensException;
-import dev.bobbin.http.BearerToken;
 import dev.bobbin.json.Json;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -30,9 +29,11 @@ public final class ConnectApi {
     private static final Set<String> CREATE_SOURCE_KEYS = Set.of("type", "display_name", "properties", "destination_id");
 
     private final Catalog catalog;
+    private final ConnectAuth auth;
 
     public ConnectApi(Catalog catalog) {
         this.catalog = catalog;
+        this.auth = new ConnectAuth(catalog);
     }
 
     public void routes(RoutesConfig routes) {
@@ -142,9 +143,7 @@ public final class ConnectApi {
     }
 
     private Account authenticate(Context ctx) {
-        return BearerToken.from(ctx.header("Authorization"))
-                .flatMap(catalog::accountForConnectToken)
-                .orElseThrow(ConnectErrors::notAuthorized);
+        return auth.account(ctx);
     }
 
     private Source source(Account account, String id) {

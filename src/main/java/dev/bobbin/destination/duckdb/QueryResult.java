@@ -4,6 +4,11 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.temporal.ChronoField;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,6 +16,17 @@ import java.util.List;
 public record QueryResult(List<String> columns, List<List<String>> rows) {
     /** Results larger than this are cut, so that a careless query cannot exhaust the server's memory. */
     public static final int MAX_ROWS = 100_000;
+    private static final String TIMESTAMPTZ = "TIMESTAMP WITH TIME ZONE";
+    private static final DateTimeFormatter UTC_TIMESTAMP = new DateTimeFormatterBuilder()
+            .appendPattern("uuuu-MM-dd HH:mm:ss")
+            .appendFraction(ChronoField.MICRO_OF_SECOND, 0, 6, true)
+            .appendLiteral("+00")
+            .toFormatter();
+
+    /** Timestamps print as PostgreSQL prints timestamptz in UTC: {@code 2019-02-02 00:44:38.988+00}. */
+    static String timestamp(OffsetDateTime value) {
+        return value == null ? null : UTC_TIMESTAMP.format(value.withOffsetSameInstant(ZoneOffset.UTC));
+    }
 
     static QueryResult read(Statement st, String sql) throws SQLException {
         try (ResultSet rs = st.executeQuery(sql)) {
@@ -23,7 +39,7 @@ public record QueryResult(List<String> columns, List<List<String>> rows) {
             while (rows.size() < MAX_ROWS && rs.next()) {
                 List<String> row = new ArrayList<>(columns.size());
                 for (int i = 1; i <= columns.size(); i++) {
-                    row.add(rs.getString(i));
+                    row.add(TIMESTAMPTZ.equals(meta.getColumnTypeName(i)) ? timestamp(rs.getObject(i, OffsetDateTime.class)) : rs.getString(i));
                 }
                 rows.add(row);
             }
