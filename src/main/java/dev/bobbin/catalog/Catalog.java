@@ -32,6 +32,24 @@ public interface Catalog extends AutoCloseable {
     List<Source> sources(long clientId);
 
     /**
+     * Applies a source update: a new display name, a pause time (or unpause with an empty value), new
+     * properties; each only when given. Sets {@code updated_at}.
+     *
+     * @return the updated source; empty when the account has no live source with that id
+     */
+    Optional<Source> updateSource(long clientId, long sourceId, SourceUpdate update);
+
+    /** Marks the source deleted (its schema and data stay); empty when the account has no live source with that id. */
+    Optional<Source> deleteSource(long clientId, long sourceId);
+
+    /**
+     * Revokes an Import API token of a source and touches the source's {@code updated_at}.
+     *
+     * @return the source; empty when the source or the active token does not exist for this account
+     */
+    Optional<Source> revokeImportToken(long clientId, long sourceId, long tokenId);
+
+    /**
      * Creates an Import API token for the source, if the account owns it and it has fewer than
      * {@code maxActive} active tokens.
      *

@@ -178,6 +178,63 @@ public final class SqliteCatalog implements Catalog {
     }
 
     @Override
+    public Optional<Source> updateSource(long clientId, long sourceId, SourceUpdate change) {
+        int updated = update("UPDATE sources SET display_name = coalesce(?, display_name),"
+                + " paused_at = CASE WHEN ? THEN ? ELSE paused_at END,"
+                + " properties = coalesce(?, properties), updated_at = ?"
+                + " WHERE client_id = ? AND id = ? AND deleted_at IS NULL", ps -> {
+                    ps.setString(1, change.displayName().orElse(null));
+                    ps.setBoolean(2, change.pausedAt().isPresent());
+                    if (change.pausedAt().isPresent() && change.pausedAt().get().isPresent()) {
+                        ps.setLong(3, change.pausedAt().get().get().toEpochMilli());
+                    } else {
+                        ps.setNull(3, java.sql.Types.INTEGER);
+                    }
+                    ps.setString(4, change.properties().map(SqliteCatalog::writeJson).orElse(null));
+                    ps.setLong(5, clock.millis());
+                    ps.setLong(6, clientId);
+                    ps.setLong(7, sourceId);
+                });
+        return updated == 0 ? Optional.empty() : source(clientId, sourceId);
+    }
+
+    @Override
+    public Optional<Source> deleteSource(long clientId, long sourceId) {
+        int updated = update("UPDATE sources SET deleted_at = ?, updated_at = ? WHERE client_id = ? AND id = ? AND deleted_at IS NULL", ps -> {
+            long now = clock.millis();
+            ps.setLong(1, now);
+            ps.setLong(2, now);
+            ps.setLong(3, clientId);
+            ps.setLong(4, sourceId);
+        });
+        return updated == 0 ? Optional.empty() : source(clientId, sourceId);
+    }
+
+    @Override
+    public Optional<Source> revokeImportToken(long clientId, long sourceId, long tokenId) {
+        boolean revoked = inTransaction(c -> {
+            long now = clock.millis();
+            try (PreparedStatement ps = c.prepareStatement("UPDATE import_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"
+                    + " AND source_id IN (SELECT id FROM sources WHERE client_id = ? AND id = ?)")) {
+                ps.setLong(1, now);
+                ps.setLong(2, tokenId);
+                ps.setLong(3, clientId);
+                ps.setLong(4, sourceId);
+                if (ps.executeUpdate() == 0) {
+                    return false;
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE sources SET updated_at = ? WHERE id = ?")) {
+                ps.setLong(1, now);
+                ps.setLong(2, sourceId);
+                ps.executeUpdate();
+            }
+            return true;
+        });
+        return revoked ? source(clientId, sourceId) : Optional.empty();
+    }
+
+    @Override
     public Optional<IssuedToken> createImportToken(long clientId, long sourceId, int maxActive) throws TooManyTokensException {
         try {
             return inTransaction(c -> {

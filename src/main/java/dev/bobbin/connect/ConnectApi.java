@@ -10,8 +10,11 @@ import dev.bobbin.catalog.NameTakenException;
 import dev.bobbin.catalog.Source;
 import dev.bobbin.catalog.TooManyTokensException;
 import dev.bobbin.json.Json;
+import dev.bobbin.catalog.SourceUpdate;
+import dev.bobbin.json.Timestamps;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +30,7 @@ public final class ConnectApi {
     /** At most two active Import API tokens per source, so that clients can rotate (DECISIONS C3). */
     public static final int MAX_ACTIVE_TOKENS = 2;
     private static final Set<String> CREATE_SOURCE_KEYS = Set.of("type", "display_name", "properties", "destination_id");
+    private static final Set<String> UPDATE_SOURCE_KEYS = Set.of("display_name", "properties", "paused_at", "destination_id");
 
     private final Catalog catalog;
     private final ConnectAuth auth;
@@ -37,7 +41,11 @@ public final class ConnectApi {
     }
 
     public void routes(RoutesConfig routes) {
+        routes.get("/v4/source-types", this::sourceTypes);
         routes.get("/v4/source-types/{type}", this::sourceType);
+        routes.put("/v4/sources/{id}", this::updateSource);
+        routes.delete("/v4/sources/{id}", this::deleteSource);
+        routes.delete("/v4/sources/{id}/tokens/{token_id}", this::revokeToken);
         routes.get("/v4/sources", this::listSources);
         routes.post("/v4/sources", this::createSource);
         routes.get("/v4/sources/{id}", this::getSource);
@@ -52,6 +60,83 @@ public final class ConnectApi {
             throw ConnectErrors.sourceTypeNotFound(type);
         }
         json(ctx, ConnectViews.importApiType());
+    }
+
+    void sourceTypes(Context ctx) {
+        authenticate(ctx);
+        json(ctx, List.of(ConnectViews.importApiType()));
+    }
+
+    /** {@code PUT /v4/sources/{id}}: display name, properties, pause ({@code paused_at}) and unpause ({@code null}). */
+    void updateSource(Context ctx) {
+        Account account = authenticate(ctx);
+        String id = ctx.pathParam("id");
+        long sourceId = sourceId(id);
+        JsonNode body = body(ctx);
+        if (!body.isObject()) {
+            throw ConnectErrors.invalidPutBody();
+        }
+        for (String key : (Iterable<String>) body::fieldNames) {
+            if (!UPDATE_SOURCE_KEYS.contains(key)) {
+                throw ConnectErrors.invalidPutBody();
+            }
+        }
+        Optional<String> displayName = Optional.empty();
+        if (body.has("display_name")) {
+            JsonNode name = body.get("display_name");
+            if (!name.isTextual() || name.asText().isBlank()) {
+                throw ConnectErrors.invalidDisplayName(name.isTextual() ? name.asText() : name.toString());
+            }
+            displayName = Optional.of(name.asText());
+        }
+        Optional<Optional<Instant>> pausedAt = Optional.empty();
+        if (body.has("paused_at")) {
+            JsonNode paused = body.get("paused_at");
+            if (paused.isNull()) {
+                pausedAt = Optional.of(Optional.empty());
+            } else {
+                Optional<Instant> at = paused.isTextual() ? Timestamps.parse(paused.asText()) : Optional.empty();
+                if (at.isEmpty()) {
+                    throw ConnectErrors.invalidPutBody();
+                }
+                pausedAt = Optional.of(at);
+            }
+        }
+        Optional<Map<String, String>> properties = Optional.empty();
+        if (body.has("properties")) {
+            properties = Optional.of(stringMap(body.get("properties")).orElseThrow(ConnectErrors::invalidPutBody));
+        }
+        if (body.has("destination_id")) {
+            checkDestination(account, body.get("destination_id"));
+        }
+        Source updated = catalog.updateSource(account.clientId(), sourceId, new SourceUpdate(displayName, pausedAt, properties))
+                .orElseThrow(() -> ConnectErrors.sourceNotFound(id));
+        json(ctx, ConnectViews.source(updated));
+    }
+
+    /** {@code DELETE /v4/sources/{id}}: its tokens stop working at once; its schema and data stay (DECISIONS C7). */
+    void deleteSource(Context ctx) {
+        Account account = authenticate(ctx);
+        String id = ctx.pathParam("id");
+        Source deleted = catalog.deleteSource(account.clientId(), sourceId(id)).orElseThrow(() -> ConnectErrors.sourceNotFound(id));
+        json(ctx, ConnectViews.source(deleted));
+    }
+
+    /** {@code DELETE /v4/sources/{id}/tokens/{token_id}}: answers the Source object with a new {@code updated_at}. */
+    void revokeToken(Context ctx) {
+        Account account = authenticate(ctx);
+        String id = ctx.pathParam("id");
+        Source source = source(account, id);
+        String tokenId = ctx.pathParam("token_id");
+        long token;
+        try {
+            token = Long.parseLong(tokenId);
+        } catch (NumberFormatException e) {
+            throw ConnectErrors.tokenNotFound(tokenId);
+        }
+        Source updated = catalog.revokeImportToken(account.clientId(), source.id(), token)
+                .orElseThrow(() -> ConnectErrors.tokenNotFound(tokenId));
+        json(ctx, ConnectViews.source(updated));
     }
 
     void listSources(Context ctx) {
@@ -82,26 +167,14 @@ public final class ConnectApi {
             throw ConnectErrors.invalidPostBody();
         }
         JsonNode properties = body.get("properties");
-        if (properties != null && !properties.isNull()) {
-            if (!properties.isObject()) {
-                throw ConnectErrors.invalidPostBody();
-            }
-            for (JsonNode value : properties) {
-                if (!value.isTextual()) {
-                    throw ConnectErrors.invalidPostBody();
-                }
-            }
+        if (properties != null && !properties.isNull() && stringMap(properties).isEmpty()) {
+            throw ConnectErrors.invalidPostBody();
         }
         if (!ConnectViews.IMPORT_API.equals(type.asText())) {
             throw ConnectErrors.invalidType(type.asText());
         }
-        JsonNode destinationId = body.get("destination_id");
-        if (destinationId != null && !destinationId.isNull()) {
-            Optional<DestinationConfig> destination = catalog.destination(account.clientId());
-            if (!destinationId.canConvertToExactIntegral() || destination.isEmpty()
-                    || destination.get().id() != destinationId.longValue()) {
-                throw ConnectErrors.destinationNotFound(destinationId.asText());
-            }
+        if (body.has("destination_id")) {
+            checkDestination(account, body.get("destination_id"));
         }
         String name = SourceNames.derive(displayName.asText());
         if (!SourceNames.valid(name)) {
@@ -140,6 +213,32 @@ public final class ConnectApi {
                 .orElseThrow(() -> ConnectErrors.sourceNotFound(id))
                 .stream().map(ConnectViews::token).toList();
         json(ctx, tokens);
+    }
+
+    /** A {@code destination_id} argument must name the account's destination (the only one it can have). */
+    private void checkDestination(Account account, JsonNode destinationId) {
+        if (destinationId.isNull()) {
+            return;
+        }
+        Optional<DestinationConfig> destination = catalog.destination(account.clientId());
+        if (!destinationId.canConvertToExactIntegral() || destination.isEmpty() || destination.get().id() != destinationId.longValue()) {
+            throw ConnectErrors.destinationNotFound(destinationId.asText());
+        }
+    }
+
+    /** A JSON object whose values are all strings, as a map; empty when it is anything else. */
+    private static Optional<Map<String, String>> stringMap(JsonNode node) {
+        if (!node.isObject()) {
+            return Optional.empty();
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
+            if (!e.getValue().isTextual()) {
+                return Optional.empty();
+            }
+            out.put(e.getKey(), e.getValue().asText());
+        }
+        return Optional.of(out);
     }
 
     private Account authenticate(Context ctx) {

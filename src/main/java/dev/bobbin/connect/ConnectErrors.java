@@ -20,6 +20,18 @@ public final class ConnectErrors {
         return coded(404, "NotFound", "source not found (" + id + ")");
     }
 
+    public static ApiError tokenNotFound(String id) {
+        return coded(404, "NotFound", "token not found (" + id + ")");
+    }
+
+    public static ApiError invalidPutBody() {
+        return coded(400, "InvalidBody", "PUT body many only include the keys: display_name, properties, and paused_at");
+    }
+
+    public static ApiError invalidDisplayName(String displayName) {
+        return coded(400, "InvalidDisplayName", "invalid display_name (" + displayName + ")");
+    }
+
     public static ApiError sourceTypeNotFound(String type) {
         return coded(404, "NotFound", "source type not found (" + type + ")");
     }

@@ -16,6 +16,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +46,8 @@ public final class ImportApi {
     public void routes(RoutesConfig routes) {
         routes.get("/v2/import/status", this::status);
         routes.post("/v2/import/batch", this::batch);
+        routes.post("/v2/import/push", ctx -> push(ctx, false));
+        routes.post("/v2/import/validate", ctx -> push(ctx, true));
     }
 
     /** {@code GET /v2/import/status} (DECISIONS I11): no token; 503 while the log cannot take writes. */
@@ -82,6 +85,46 @@ public final class ImportApi {
         }
         if (fixedKeys.isEmpty()) {
             catalog.fixKeyNames(sourceId, batch.tableName(), batch.keyNames());
+        }
+        ctx.status(201).contentType("application/json").result("{\"status\":\"OK\",\"message\":\"Batch Accepted!\"}");
+    }
+
+    /**
+     * {@code POST /v2/import/push}: an array of records for any tables of the token's source, as JSON
+     * or Transit; with {@code validateOnly} ({@code /v2/import/validate}) the same checks, nothing
+     * stored, 200 (DECISIONS I2).
+     */
+    void push(Context ctx, boolean validateOnly) throws IOException {
+        ImportGrant grant = authenticate(ctx);
+        String contentType = ctx.header("Content-Type");
+        PushFormat format = PushFormat.of(contentType).orElseThrow(
+                () -> ImportErrors.pushUnsupportedContentType(contentType == null ? "(none)" : contentType.split(";", 2)[0].strip()));
+        byte[] body = RequestBodies.read(ctx.req().getInputStream(), ctx.req().getContentLengthLong(),
+                ctx.header("Content-Encoding"), limits);
+        PushRequest push = PushRequest.validate(format.parse(body), grant.clientId(), limits);
+        long sourceId = grant.source().id();
+        for (PushRequest.TableGroup group : push.tables()) {
+            Optional<List<String>> fixedKeys = catalog.keyNames(sourceId, group.tableName());
+            if (fixedKeys.isPresent() && !fixedKeys.get().equals(group.keyNames())) {
+                throw ImportErrors.keyNamesChanged(group.keyNames(), fixedKeys.get(), group.tableName());
+            }
+        }
+        if (validateOnly) {
+            ctx.status(200).contentType("application/json").result("{\"status\":\"OK\",\"message\":\"Batch is valid!\"}");
+            return;
+        }
+        List<NewBatch> batches = new ArrayList<>();
+        for (PushRequest.TableGroup group : push.tables()) {
+            batches.add(new NewBatch(grant.clientId(), sourceId, group.tableName(), PayloadFormat.PUSH_JSON, clock.instant(),
+                    Json.writeBytes(group.payload())));
+        }
+        try {
+            log.append(batches);
+        } catch (LogUnavailableException e) {
+            throw ImportErrors.logUnavailable(e.getMessage());
+        }
+        for (PushRequest.TableGroup group : push.tables()) {
+            catalog.fixKeyNames(sourceId, group.tableName(), group.keyNames());
         }
         ctx.status(201).contentType("application/json").result("{\"status\":\"OK\",\"message\":\"Batch Accepted!\"}");
     }

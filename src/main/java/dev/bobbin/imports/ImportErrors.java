@@ -64,6 +64,49 @@ public final class ImportErrors {
         return ApiError.json(400, Map.of("error", "Record " + index + " " + problem));
     }
 
+    // ---- push and validate ---------------------------------------------------------------------
+
+    public static ApiError pushUnsupportedContentType(String contentType) {
+        return ApiError.json(415, ordered("status", "ERROR", "message", "Unsupported content-type " + contentType
+                + ". Please send application/json or application/transit+json"));
+    }
+
+    public static ApiError pushMalformed(String parserMessage) {
+        return ApiError.json(400, ordered("status", "ERROR", "message", "Malformed json in the body!", "error", parserMessage, "input", null));
+    }
+
+    public static ApiError arrayExpected() {
+        return ApiError.json(400, ordered("status", "ERROR", "message", "An array of records is expected"));
+    }
+
+    public static ApiError recordCount(int count, int max) {
+        return ApiError.json(400, ordered("status", "ERROR", "message",
+                "A batch must contain between 1 and " + max + " records; this one has " + count));
+    }
+
+    public static ApiError clientIdMissing() {
+        return ApiError.json(401, ordered("status", "ERROR", "error", "Not Authenticated.", "errors", null));
+    }
+
+    public static ApiError clientMismatch() {
+        return ApiError.json(403, ordered("status", "ERROR", "error", "Forbidden",
+                "errors", Map.of("error", "Access token is not associated with this client.")));
+    }
+
+    public static ApiError multipleClients(long allowed) {
+        return unprocessable(List.of(Map.of("reason",
+                "The batch contains data points for multiple clients. Only client_id " + allowed + " is allowed")));
+    }
+
+    /** 422 for one record's field problems: {@code {"reason": {"<field>": ["<problem>", …]}}}. */
+    public static ApiError invalidRecord(Map<String, List<String>> problems) {
+        return unprocessable(List.of(Map.of("reason", problems)));
+    }
+
+    private static ApiError unprocessable(List<Object> errors) {
+        return ApiError.json(422, ordered("status", "ERROR", "error", "Request cannot be processed; see errors.", "errors", errors));
+    }
+
     // ---- shared by batch and push -------------------------------------------------------------
 
     public static ApiError bodyTooLarge(long bytes) {

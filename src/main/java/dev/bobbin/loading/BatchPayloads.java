@@ -4,13 +4,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.bobbin.json.Json;
 import dev.bobbin.json.Timestamps;
 import dev.bobbin.log.LoggedBatch;
-import dev.bobbin.log.PayloadFormat;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** Reads a logged batch's payload back into messages, in the order they were sent. */
+/**
+ * Reads a logged batch's payload back into messages, in the order they were sent. Both payload
+ * formats share one shape: {@code table_name}, {@code key_names}, an optional {@code schema} and
+ * {@code table_version}, and {@code messages}; a push message may carry its own {@code schema} (type
+ * hints from Transit) and {@code table_version}.
+ */
 final class BatchPayloads {
     private BatchPayloads() {
     }
@@ -20,9 +24,6 @@ final class BatchPayloads {
     }
 
     static Parsed parse(LoggedBatch batch) {
-        if (batch.format() != PayloadFormat.BATCH_JSON) {
-            throw new IllegalArgumentException("unsupported payload format " + batch.format());
-        }
         JsonNode root;
         try {
             root = Json.MAPPER.readTree(batch.payload());
@@ -42,9 +43,11 @@ final class BatchPayloads {
             Optional<Long> extracted = Optional.ofNullable(m.get("time_extracted"))
                     .flatMap(t -> Timestamps.parse(t.asText()))
                     .map(Timestamps::toMicros);
+            JsonNode messageSchema = m.has("schema") ? m.get("schema") : schema;
+            long messageVersion = m.has("table_version") ? m.get("table_version").asLong() : tableVersion;
             messages.add(new IncomingMessage(batch.key(), receivedMicros, i,
                     activate ? IncomingMessage.Kind.ACTIVATE_VERSION : IncomingMessage.Kind.UPSERT,
-                    m.get("sequence").longValue(), activate ? null : m.get("data"), schema, tableVersion, extracted));
+                    m.get("sequence").longValue(), activate ? null : m.get("data"), messageSchema, messageVersion, extracted));
         }
         return new Parsed(List.copyOf(keyNames), messages);
     }
