@@ -10,6 +10,7 @@ import dev.bobbin.destination.TableRows;
 import dev.bobbin.destination.TableShape;
 import dev.bobbin.json.Timestamps;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -310,7 +311,8 @@ final class DuckDbTransaction implements DestinationTransaction {
         switch (type) {
             case BIGINT -> appender.append((long) (Long) value);
             case DOUBLE -> appender.append((double) (Double) value);
-            case DECIMAL -> appender.append((BigDecimal) value);
+            // the appender takes a DECIMAL only at the column's exact scale (DuckDbTypes: 9); more digits cannot be stored
+            case DECIMAL -> appender.append(((BigDecimal) value).setScale(DuckDbTypes.DECIMAL_SCALE, RoundingMode.UNNECESSARY));
             case BOOLEAN -> appender.append((boolean) (Boolean) value);
             case TIMESTAMPTZ -> appender.appendEpochMicros((Long) value);
             case TEXT -> appender.append((String) value);

@@ -4,6 +4,9 @@ import dev.bobbin.destination.ColumnType;
 
 /** DuckDB's SQL type for each {@link ColumnType}, and back from {@code information_schema}. */
 final class DuckDbTypes {
+    /** Fractional digits of every DECIMAL column. */
+    static final int DECIMAL_SCALE = 9;
+
     private DuckDbTypes() {
     }
 
@@ -11,7 +14,7 @@ final class DuckDbTypes {
         return switch (type) {
             case BIGINT -> "BIGINT";
             case DOUBLE -> "DOUBLE";
-            case DECIMAL -> "DECIMAL(38,9)";
+            case DECIMAL -> "DECIMAL(38," + DECIMAL_SCALE + ")";
             case BOOLEAN -> "BOOLEAN";
             case TIMESTAMPTZ -> "TIMESTAMPTZ";
             case TEXT -> "VARCHAR";

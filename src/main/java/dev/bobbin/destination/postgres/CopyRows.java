@@ -1,0 +1,68 @@
+package dev.bobbin.destination.postgres;
+
+import dev.bobbin.destination.Column;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+
+/**
+ * Streams rows into a table with {@code COPY … FROM STDIN} in the text format of {@link CopyText}.
+ * Rows are encoded into a bounded buffer and sent in chunks, so memory does not grow with the row
+ * count. Runs inside the caller's transaction; if encoding or sending fails, the COPY is cancelled
+ * and the error propagates (the caller's transaction must then be rolled back).
+ */
+final class CopyRows {
+    /** Characters encoded before a chunk is sent. */
+    private static final int CHUNK_CHARS = 64 * 1024;
+
+    private CopyRows() {
+    }
+
+    /**
+     * Copies {@code rows} (one value per column of {@code columns}) into {@code qualifiedTable}.
+     *
+     * @param qualifiedTable the already quoted table, e.g. {@code "s"."t"} or {@code pg_temp."x"}
+     * @return the number of rows PostgreSQL reports as copied
+     */
+    static long into(Connection connection, String qualifiedTable, List<Column> columns, Iterable<Object[]> rows) throws SQLException {
+        String sql = "COPY " + qualifiedTable + " (" + PostgresNames.quotedList(columns.stream().map(Column::name).toList()) + ") FROM STDIN";
+        CopyIn in = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(sql);
+        try {
+            StringBuilder chunk = new StringBuilder(CHUNK_CHARS + 1024);
+            for (Object[] row : rows) {
+                CopyText.appendRow(chunk, columns, row);
+                if (chunk.length() >= CHUNK_CHARS) {
+                    send(in, chunk);
+                }
+            }
+            send(in, chunk);
+            return in.endCopy();
+        } catch (SQLException | RuntimeException e) {
+            cancel(in, e);
+            throw e;
+        }
+    }
+
+    private static void send(CopyIn in, StringBuilder chunk) throws SQLException {
+        if (chunk.isEmpty()) {
+            return;
+        }
+        byte[] bytes = chunk.toString().getBytes(StandardCharsets.UTF_8);
+        in.writeToCopy(bytes, 0, bytes.length);
+        chunk.setLength(0);
+    }
+
+    private static void cancel(CopyIn in, Exception cause) {
+        if (!in.isActive()) {
+            return;
+        }
+        try {
+            in.cancelCopy();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+}
