@@ -109,7 +109,13 @@ public final class Loader implements AutoCloseable {
         if (config.isEmpty()) {
             return 0; // DECISIONS C5: batches wait in the log until the account has a destination
         }
-        Optional<Destination> destination = destinations.apply(config.get());
+        Optional<Destination> destination;
+        try {
+            destination = destinations.apply(config.get());
+        } catch (RuntimeException e) {
+            LOG.warn("destination {} of account {} is unavailable; {} batch(es) wait: {}", config.get().id(), first.clientId(), group.size(), e.getMessage());
+            return 0;
+        }
         if (destination.isEmpty()) {
             LOG.warn("no loader for destination type {} of account {}; {} batch(es) wait", config.get().type(), first.clientId(), group.size());
             return 0;

@@ -3,12 +3,11 @@ package dev.bobbin.node;
 import dev.bobbin.admin.AdminApi;
 import dev.bobbin.catalog.Account;
 import dev.bobbin.catalog.Catalog;
-import dev.bobbin.catalog.DestinationConfig;
 import dev.bobbin.catalog.SqliteCatalog;
 import dev.bobbin.catalog.Tokens;
 import dev.bobbin.config.BobbinConfig;
 import dev.bobbin.connect.ConnectApi;
-import dev.bobbin.destination.Destination;
+import dev.bobbin.connect.DestinationsApi;
 import dev.bobbin.destination.duckdb.DuckDbWarehouse;
 import dev.bobbin.http.HttpApi;
 import dev.bobbin.imports.ImportApi;
@@ -22,7 +21,6 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,14 +37,17 @@ public final class BobbinNode implements AutoCloseable {
     private final Catalog catalog;
     private final BatchLog log;
     private final DuckDbWarehouse warehouse;
+    private final DestinationRegistry destinations;
     private final Loader loader;
     private final HttpApi http;
 
-    private BobbinNode(BobbinConfig config, Catalog catalog, BatchLog log, DuckDbWarehouse warehouse, Loader loader, HttpApi http) {
+    private BobbinNode(BobbinConfig config, Catalog catalog, BatchLog log, DuckDbWarehouse warehouse, DestinationRegistry destinations,
+                       Loader loader, HttpApi http) {
         this.config = config;
         this.catalog = catalog;
         this.log = log;
         this.warehouse = warehouse;
+        this.destinations = destinations;
         this.loader = loader;
         this.http = http;
     }
@@ -58,20 +59,23 @@ public final class BobbinNode implements AutoCloseable {
         BatchLog log = SqliteBatchLog.open(config.catalogFile(), clock);
         DuckDbWarehouse warehouse = DuckDbWarehouse.open(config.warehouseFile());
         bootstrap(config, catalog);
-        Loader loader = new Loader(log, catalog, destinationFor(warehouse), config.loadInterval(), clock);
+        DestinationRegistry destinations = new DestinationRegistry(warehouse);
+        Loader loader = new Loader(log, catalog, destinations, config.loadInterval(), clock);
         loader.start();
         String adminToken = Tokens.newConnectToken();
         PrivateFiles.write(BobbinConfig.adminTokenFile(config.dataDir()), adminToken);
         ImportApi imports = new ImportApi(catalog, log, config.limits(), clock, version(), config.revision().orElse(null));
         ConnectApi connect = new ConnectApi(catalog);
+        DestinationsApi destinationsApi = new DestinationsApi(catalog, destinations);
         AdminApi admin = new AdminApi(warehouse, adminToken);
-        HttpApi http = HttpApi.start(config.host(), config.port(), List.of(imports::routes, connect::routes, admin::routes));
+        HttpApi http = HttpApi.start(config.host(), config.port(),
+                List.of(imports::routes, connect::routes, destinationsApi::routes, admin::routes));
         Map<String, Object> server = new LinkedHashMap<>();
         server.put("port", http.port());
         server.put("pid", ProcessHandle.current().pid());
         PrivateFiles.write(BobbinConfig.serverFile(config.dataDir()), Json.write(server));
         LOG.info("Bobbin {} listening on {}:{} with data in {}", version(), config.host(), http.port(), config.dataDir());
-        return new BobbinNode(config, catalog, log, warehouse, loader, http);
+        return new BobbinNode(config, catalog, log, warehouse, destinations, loader, http);
     }
 
     /** On first start, creates the bootstrap account and its Connect API token (never logged). */
@@ -91,10 +95,6 @@ public final class BobbinNode implements AutoCloseable {
             catalog.addConnectToken(accounts.get(0).clientId(), config.connectToken().get());
             LOG.info("added the Connect API token from BOBBIN_CONNECT_TOKEN to account {}", accounts.get(0).clientId());
         }
-    }
-
-    private static java.util.function.Function<DestinationConfig, Optional<Destination>> destinationFor(DuckDbWarehouse warehouse) {
-        return config -> DestinationConfig.DUCKDB.equals(config.type()) ? Optional.of(warehouse) : Optional.empty();
     }
 
     static String version() {
@@ -131,6 +131,7 @@ public final class BobbinNode implements AutoCloseable {
         http.close();
         loader.close();
         log.close();
+        destinations.close();
         warehouse.close();
         catalog.close();
         try {

@@ -57,7 +57,7 @@ class DestinationParityTest {
     private static final List<Consumer<DestinationTransaction>> SCRIPT = List.of(
             tx -> {
                 List<Column> columns = List.of(ID, NAME, PRICE, SCORE, ACTIVE, SEEN, SEQ, VER);
-                tx.apply(new TableChange(ORDERS, true, List.of(), columns, List.of("id")));
+                tx.apply(new TableChange(ORDERS, true, List.of(), columns, List.of("id"), Optional.empty()));
                 tx.write(new TableRows(ORDERS, columns, List.of("id"), List.of(
                         new Object[] {1L, "one", new BigDecimal("12345678901234567890.123456789"), 1.5, true, micros("2024-01-02T03:04:05.123456Z"), 10L, 1L},
                         new Object[] {2L, "two\ttab\nline", new BigDecimal("-0.5"), -2.25e-10, false, micros("1969-07-20T20:17:40Z"), 10L, 1L},
@@ -73,14 +73,14 @@ class DestinationParityTest {
             },
             tx -> {
                 List<Column> columns = List.of(ID, NAME, PRICE, SCORE_DO, ACTIVE, SEEN, SEQ, VER, SCORE_ST);
-                tx.apply(new TableChange(ORDERS, false, List.of(new TableChange.Rename("score", "score__do")), List.of(SCORE_ST), List.of()));
+                tx.apply(new TableChange(ORDERS, false, List.of(new TableChange.Rename("score", "score__do")), List.of(SCORE_ST), List.of(), Optional.empty()));
                 tx.write(new TableRows(ORDERS, columns, List.of("id"), List.of(
                         new Object[] {5L, "five", null, null, null, null, 1L, 1L, "high"},
                         new Object[] {1L, "one again", new BigDecimal("0.000000001"), 2.5, false, 0L, 12L, 1L, null})));
             },
             tx -> {
                 List<Column> columns = List.of(PK, KIND, AT, SEQ, VER);
-                tx.apply(new TableChange(EVENTS, true, List.of(), columns, List.of()));
+                tx.apply(new TableChange(EVENTS, true, List.of(), columns, List.of(), Optional.empty()));
                 tx.write(new TableRows(EVENTS, columns, List.of(), List.of(
                         new Object[] {"e1", "click", micros("2024-03-01T00:00:00.000001Z"), 1L, 1L},
                         new Object[] {"e2", "view", null, 1L, 1L},
@@ -95,14 +95,14 @@ class DestinationParityTest {
             },
             tx -> {
                 List<Column> columns = List.of(ID, NAME, PRICE, SCORE_DO, ACTIVE, SEEN, SEQ, VER, SCORE_ST, NOTE);
-                tx.apply(new TableChange(ORDERS, false, List.of(), List.of(NOTE), List.of()));
+                tx.apply(new TableChange(ORDERS, false, List.of(), List.of(NOTE), List.of(), Optional.empty()));
                 tx.write(new TableRows(ORDERS, columns, List.of("id"), List.<Object[]>of(
                         new Object[] {2L, "two again", null, null, null, null, 20L, 2L, null, "noted"})));
                 tx.deleteOlderVersions(ORDERS, 1);
             },
             tx -> {
                 List<Column> columns = List.of(QTY, LINE, ORDER_ID, SEQ, VER);
-                tx.apply(new TableChange(LINES, true, List.of(), columns, List.of("order id", "line")));
+                tx.apply(new TableChange(LINES, true, List.of(), columns, List.of("order id", "line"), Optional.empty()));
                 tx.write(new TableRows(LINES, columns, List.of("order id", "line"), List.of(
                         new Object[] {3L, "a", 1L, 1L, 0L},
                         new Object[] {4L, "b", 1L, 1L, 0L},

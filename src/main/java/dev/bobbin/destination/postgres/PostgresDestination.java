@@ -77,6 +77,8 @@ public final class PostgresDestination implements Destination {
         try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
             st.execute("CREATE SCHEMA IF NOT EXISTS _bobbin");
             st.execute("CREATE TABLE IF NOT EXISTS _bobbin.ledger (batch_key text PRIMARY KEY, loaded_at timestamptz NOT NULL)");
+            st.execute("CREATE TABLE IF NOT EXISTS _bobbin.subtables (schema_name text NOT NULL, root_table text NOT NULL,"
+                    + " subtable text NOT NULL, PRIMARY KEY (schema_name, subtable))");
             c.commit();
         }
     }

@@ -21,8 +21,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
@@ -109,9 +111,88 @@ final class PostgresTransaction implements DestinationTransaction {
             if (columns.isEmpty()) {
                 return Optional.empty();
             }
-            return Optional.of(new TableShape(List.copyOf(columns), List.copyOf(keys.values())));
+            List<String> subtables = new ArrayList<>();
+            try (PreparedStatement sub = connection.prepareStatement(
+                    "SELECT subtable FROM _bobbin.subtables WHERE schema_name = ? AND root_table = ? ORDER BY subtable")) {
+                sub.setString(1, table.schema());
+                sub.setString(2, table.table());
+                try (ResultSet rs = sub.executeQuery()) {
+                    while (rs.next()) {
+                        subtables.add(rs.getString(1));
+                    }
+                }
+            }
+            return Optional.of(new TableShape(List.copyOf(columns), List.copyOf(keys.values()), List.copyOf(subtables)));
         } catch (SQLException e) {
             throw new IllegalStateException("cannot describe " + table + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Keys travel as one array per key column and are joined set-based through {@code unnest … WITH ORDINALITY}. */
+    @Override
+    public Map<List<Object>, Long> storedSequences(TableRef table, List<Column> keyColumns, List<List<Object>> keys) {
+        if (keys.isEmpty()) {
+            return Map.of();
+        }
+        String sql = "SELECT k.ord, t." + quote(SEQUENCE) + " FROM " + keyArrays(keyColumns) + " JOIN " + qualified(table) + " t ON "
+                + keyMatch(keyColumns, "t");
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            bindKeyArrays(ps, keyColumns, keys);
+            Map<List<Object>, Long> stored = new HashMap<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    stored.put(keys.get((int) rs.getLong(1) - 1), rs.getLong(2));
+                }
+            }
+            return stored;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read stored sequences of " + table + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void deleteChildren(TableRef subtable, List<Column> sourceKeyColumns, List<List<Object>> parentKeys) {
+        if (parentKeys.isEmpty()) {
+            return;
+        }
+        String sql = "DELETE FROM " + qualified(subtable) + " t USING " + keyArrays(sourceKeyColumns) + " WHERE " + keyMatch(sourceKeyColumns, "t");
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            bindKeyArrays(ps, sourceKeyColumns, parentKeys);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot delete stale rows of " + subtable + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code unnest(?::int8[], ?::text[]) WITH ORDINALITY AS k(k0, k1, ord)} for the key columns. */
+    private static String keyArrays(List<Column> keyColumns) {
+        StringBuilder sql = new StringBuilder("unnest(");
+        for (int i = 0; i < keyColumns.size(); i++) {
+            sql.append(i == 0 ? "" : ", ").append("?::").append(PostgresTypes.arrayElement(keyColumns.get(i).type())).append("[]");
+        }
+        sql.append(") WITH ORDINALITY AS k(");
+        for (int i = 0; i < keyColumns.size(); i++) {
+            sql.append("k").append(i).append(", ");
+        }
+        return sql.append("ord)").toString();
+    }
+
+    private static String keyMatch(List<Column> keyColumns, String alias) {
+        List<String> terms = new ArrayList<>();
+        for (int i = 0; i < keyColumns.size(); i++) {
+            Column c = keyColumns.get(i);
+            terms.add(alias + "." + quote(c.name()) + " = " + PostgresTypes.fromArrayElement(c.type(), "k.k" + i));
+        }
+        return String.join(" AND ", terms);
+    }
+
+    private void bindKeyArrays(PreparedStatement ps, List<Column> keyColumns, List<List<Object>> keys) throws SQLException {
+        for (int i = 0; i < keyColumns.size(); i++) {
+            Object[] values = new Object[keys.size()];
+            for (int r = 0; r < keys.size(); r++) {
+                values[r] = keys.get(r).get(i);
+            }
+            ps.setArray(i + 1, connection.createArrayOf(PostgresTypes.arrayElement(keyColumns.get(i).type()), values));
         }
     }
 
@@ -125,6 +206,15 @@ final class PostgresTransaction implements DestinationTransaction {
             }
             if (change.create()) {
                 st.execute(createTable(t, change.addColumns(), change.keyColumns()));
+                if (change.subtableOf().isPresent()) {
+                    try (PreparedStatement ps = connection.prepareStatement(
+                            "INSERT INTO _bobbin.subtables (schema_name, root_table, subtable) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
+                        ps.setString(1, t.schema());
+                        ps.setString(2, change.subtableOf().get());
+                        ps.setString(3, t.table());
+                        ps.executeUpdate();
+                    }
+                }
             } else {
                 for (Column c : change.addColumns()) {
                     st.execute("ALTER TABLE " + qualified(t) + " ADD COLUMN " + quote(c.name()) + " " + PostgresTypes.sql(c.type()));

@@ -22,6 +22,24 @@ final class PostgresTypes {
         };
     }
 
+    /**
+     * The element type for a JDBC array of values in the {@code TableRows} representation, and the SQL
+     * that turns an element {@code x} of it into the column's type.
+     */
+    static String arrayElement(ColumnType type) {
+        return switch (type) {
+            case BIGINT, TIMESTAMPTZ -> "int8";
+            case DOUBLE -> "float8";
+            case DECIMAL -> "numeric";
+            case BOOLEAN -> "bool";
+            case TEXT -> "text";
+        };
+    }
+
+    static String fromArrayElement(ColumnType type, String x) {
+        return type == ColumnType.TIMESTAMPTZ ? "(timestamptz 'epoch' + " + x + " * interval '1 microsecond')" : x;
+    }
+
     /** The {@link ColumnType} of a column Bobbin created; any other type means someone else made the column. */
     static ColumnType fromSql(String typeName) {
         return switch (typeName) {

@@ -72,7 +72,7 @@ class PostgresDestinationTest {
     }
 
     private static TableChange create(TableRef table, List<Column> columns, List<String> keys) {
-        return new TableChange(table, true, List.of(), columns, keys);
+        return new TableChange(table, true, List.of(), columns, keys, Optional.empty());
     }
 
     private void createOrders() {
@@ -135,7 +135,7 @@ class PostgresDestinationTest {
                 + " JOIN information_schema.key_column_usage k ON k.constraint_name = tc.constraint_name AND k.table_schema = tc.table_schema"
                 + " WHERE tc.table_schema = 'shop' AND tc.table_name = 'orders' AND tc.constraint_type = 'PRIMARY KEY'"))
                 .containsExactly(row("orders_pkey", "id"));
-        assertThat(shape(ORDERS)).contains(new TableShape(all, List.of("id")));
+        assertThat(shape(ORDERS)).contains(new TableShape(all, List.of("id"), List.of()));
     }
 
     @Test
@@ -146,7 +146,7 @@ class PostgresDestinationTest {
             tx.apply(create(lines, columns, List.of("b", "a")));
             return null;
         });
-        assertThat(shape(lines)).contains(new TableShape(columns, List.of("b", "a")));
+        assertThat(shape(lines)).contains(new TableShape(columns, List.of("b", "a"), List.of()));
     }
 
     @Test
@@ -233,7 +233,7 @@ class PostgresDestinationTest {
         Column note = new Column("note", ColumnType.TEXT);
         List<Column> after = List.of(ID, NAME, amountDouble, SEQUENCE, VERSION, amountText, note);
         load(tx -> {
-            tx.apply(new TableChange(ORDERS, false, List.of(new TableChange.Rename("amount", "amount__do")), List.of(amountText, note), List.of()));
+            tx.apply(new TableChange(ORDERS, false, List.of(new TableChange.Rename("amount", "amount__do")), List.of(amountText, note), List.of(), Optional.empty()));
             tx.write(new TableRows(ORDERS, after, List.of("id"), List.<Object[]>of(new Object[] {2L, "second", null, 1L, 0L, "lots", "hi"})));
             return null;
         });
@@ -242,7 +242,7 @@ class PostgresDestinationTest {
             return null;
         });
 
-        assertThat(shape(ORDERS)).contains(new TableShape(after, List.of("id")));
+        assertThat(shape(ORDERS)).contains(new TableShape(after, List.of("id"), List.of()));
         assertThat(query("SELECT id, name, amount__do, amount__st, note FROM shop.orders ORDER BY id")).containsExactly(
                 row(1L, "first", 1.5, null, null), row(2L, "second", null, "lots", "hi"), row(3L, "third", 3.5, null, null));
     }
@@ -327,7 +327,7 @@ class PostgresDestinationTest {
         writeOrders(new Object[] {1L, "kept", null, 1L, 0L});
         for (int attempt = 0; attempt < 3; attempt++) { // every pooled connection sees a failure after using its staging table
             assertThatThrownBy(() -> destination.load(tx -> {
-                tx.apply(new TableChange(ORDERS, false, List.of(), List.of(new Column("extra", ColumnType.TEXT)), List.of()));
+                tx.apply(new TableChange(ORDERS, false, List.of(), List.of(new Column("extra", ColumnType.TEXT)), List.of(), Optional.empty()));
                 tx.write(new TableRows(ORDERS, ORDER_COLUMNS, List.of("id"), List.<Object[]>of(new Object[] {1L, "lost", null, 9L, 0L})));
                 tx.recordLoaded(List.of("batch-2"));
                 throw new DestinationException("fails after writing", null);
@@ -364,7 +364,7 @@ class PostgresDestinationTest {
         List<Column> columns = List.of(key, odd, from, SEQUENCE, VERSION);
         load(tx -> {
             tx.apply(create(table, List.of(key, odd, SEQUENCE, VERSION), List.of("user id")));
-            tx.apply(new TableChange(table, false, List.of(new TableChange.Rename("a\"b; drop", "a\"b; drop__st")), List.of(from), List.of()));
+            tx.apply(new TableChange(table, false, List.of(new TableChange.Rename("a\"b; drop", "a\"b; drop__st")), List.of(from), List.of(), Optional.empty()));
             return null;
         });
         List<Column> renamed = List.of(key, new Column("a\"b; drop__st", ColumnType.TEXT), SEQUENCE, VERSION, from);
@@ -382,7 +382,7 @@ class PostgresDestinationTest {
             return null;
         });
 
-        assertThat(shape(table)).contains(new TableShape(renamed, List.of("user id")));
+        assertThat(shape(table)).contains(new TableShape(renamed, List.of("user id"), List.of()));
         assertThat(query("SELECT \"user id\", \"a\"\"b; drop__st\", \"from\" FROM \"my \"\"schema\"\"; --\".\"select\"")).containsExactly(row(1L, "x2", "y2"));
         assertThat(query("SELECT \"from\" FROM \"my \"\"schema\"\"; --\".\"order\"")).containsExactly(row("y"));
         assertThat(query("SELECT constraint_name FROM information_schema.table_constraints WHERE table_name = 'select' AND constraint_type = 'PRIMARY KEY'"))
