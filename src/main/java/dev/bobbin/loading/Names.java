@@ -51,9 +51,19 @@ final class Names {
                 return Optional.of("field names from the client must not start with the reserved prefix " + prefix + " on " + cleaned);
             }
         }
+        return reservedSuffixProblem(cleaned);
+    }
+
+    /**
+     * Why a column name cannot be used, if it ends in a type-split suffix (§12.1): such names are
+     * reserved for L1's split columns. Checked on client field names and on flattened names
+     * ({@code {"foo":{"st":…}}} would make {@code foo__st}).
+     */
+    static Optional<String> reservedSuffixProblem(String column) {
+        String lower = column.toLowerCase(Locale.ROOT);
         for (String suffix : RESERVED_SUFFIXES) {
             if (lower.endsWith(suffix)) {
-                return Optional.of("column names from client should not include reserved datatype suffix on " + cleaned);
+                return Optional.of("column names from client should not include reserved datatype suffix on " + column);
             }
         }
         return Optional.empty();

@@ -120,7 +120,6 @@ final class Preparation {
         boolean keyed = !rootColumns.keyColumns().isEmpty();
 
         List<Candidate> kept = new ArrayList<>();
-        List<Map<String, Object>> placed = new ArrayList<>();
         List<List<Object>> replacedKeys = new ArrayList<>();
         for (Candidate c : collected.candidates()) {
             Long stored = keyed ? storedSequences.get(c.key()) : null;
@@ -132,7 +131,7 @@ final class Preparation {
                 rejects.add(reject(batchedAt, rootName, problem.get(), c.message()));
                 continue;
             }
-            placed.add(place(c.record().cells(), rootColumns));
+            place(c.record().cells(), rootColumns); // registers its columns; a later record may still split them (L1)
             kept.add(c);
             if (stored != null) {
                 replacedKeys.add(c.key());
@@ -153,7 +152,7 @@ final class Preparation {
             IncomingMessage m = kept.get(r).message();
             Object[] row = new Object[rootCols.size()];
             Map<String, Integer> index = indexOf(rootCols);
-            placed.get(r).forEach((column, value) -> row[index.get(column)] = value);
+            place(kept.get(r).record().cells(), rootColumns).forEach((column, value) -> row[index.get(column)] = value);
             if (!keyed) {
                 row[index.get(SystemColumns.PRIMARY_KEY.name())] = generatedKey(m);
             }
@@ -179,8 +178,9 @@ final class Preparation {
                         rejects.add(reject(batchedAt, rootName, problem.get() + " in subtable " + name, c.message()));
                         continue;
                     }
+                    place(child.cells(), resolver);
                     childRows.computeIfAbsent(name, n -> new ArrayList<>())
-                            .add(new ChildPlacement(parentKey, child.levels(), c.message(), place(child.cells(), resolver)));
+                            .add(new ChildPlacement(parentKey, child.levels(), c.message(), child.cells()));
                 }
             }
         }
@@ -199,7 +199,7 @@ final class Preparation {
                 for (int level = 0; level < p.levels().size(); level++) {
                     row[index.get(levelColumn(level).name())] = (long) p.levels().get(level);
                 }
-                p.values().forEach((column, value) -> row[index.get(column)] = value);
+                place(p.cells(), resolver).forEach((column, value) -> row[index.get(column)] = value);
                 fillSystemColumns(row, index, p.message(), batchedAt);
                 rows.add(row);
             }
@@ -219,7 +219,7 @@ final class Preparation {
     }
 
     /** One subtable row before the subtable's columns are final. */
-    private record ChildPlacement(List<Object> parentKey, List<Integer> levels, IncomingMessage message, Map<String, Object> values) {
+    private record ChildPlacement(List<Object> parentKey, List<Integer> levels, IncomingMessage message, List<Cell> cells) {
     }
 
     /** A subtable's columns: source keys and levels first (its primary key, L5), then the element's own. */
@@ -286,6 +286,11 @@ final class Preparation {
         return index;
     }
 
+    /**
+     * The column of each non-null cell, creating or splitting columns as needed (L1). Every row of a
+     * table is placed once before any row is built, because a later row can split (rename) a column an
+     * earlier row used; placing a row again after that only looks up the final names and changes nothing.
+     */
     private static Map<String, Object> place(List<Cell> cells, ColumnResolver columns) {
         Map<String, Object> values = new LinkedHashMap<>();
         for (Cell cell : cells) {

@@ -78,6 +78,10 @@ final class RecordFlattener {
                 children.computeIfAbsent(subtable, k -> new ArrayList<>());
                 array(value, fieldSchema == null ? null : fieldSchema.get("items"), subtable, levels);
             } else {
+                Optional<String> reserved = Names.reservedSuffixProblem(column);
+                if (reserved.isPresent()) {
+                    throw new RejectedException(reserved.get());
+                }
                 add(row, seen, column, cell(column, value, fieldSchema));
             }
         }
