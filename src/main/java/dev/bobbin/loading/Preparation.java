@@ -46,11 +46,12 @@ final class Preparation {
     /**
      * The outcome of {@link #collect}.
      *
+     * @param rawTable   the table name as the client sent it (what {@code _sdc_rejected.table_name} shows)
      * @param table      the cleaned table name
      * @param keyColumns the cleaned key column names (empty: append-only)
      * @param candidates winners (keyed) or every record (keyless), in acceptance order
      */
-    record Collected(String table, List<String> keyColumns, List<Candidate> candidates, Optional<Long> activateVersion,
+    record Collected(String rawTable, String table, List<String> keyColumns, List<Candidate> candidates, Optional<Long> activateVersion,
                      List<RejectedRecord> rejects) {
     }
 
@@ -101,7 +102,7 @@ final class Preparation {
                     (stored, incoming) -> incoming.message().sequence() > stored.message().sequence() ? incoming : stored);
         }
         List<Candidate> candidates = new ArrayList<>(keyColumns.isEmpty() ? appended : winners.values());
-        return new Collected(table, keyColumns, candidates, activate, rejects);
+        return new Collected(rawTable, table, keyColumns, candidates, activate, rejects);
     }
 
     /**
@@ -128,7 +129,7 @@ final class Preparation {
             }
             Optional<String> problem = rowProblem(c.record().cells(), rootColumns, true);
             if (problem.isPresent()) {
-                rejects.add(reject(batchedAt, rootName, problem.get(), c.message()));
+                rejects.add(reject(batchedAt, collected.rawTable(), problem.get(), c.message()));
                 continue;
             }
             place(c.record().cells(), rootColumns); // registers its columns; a later record may still split them (L1)
@@ -175,7 +176,7 @@ final class Preparation {
                             n -> subtableColumns(new TableRef(schema, n), shapes.apply(n), sourceKeys, child.levels().size(), rootName));
                     Optional<String> problem = rowProblem(child.cells(), resolver, false);
                     if (problem.isPresent()) {
-                        rejects.add(reject(batchedAt, rootName, problem.get() + " in subtable " + name, c.message()));
+                        rejects.add(reject(batchedAt, collected.rawTable(), problem.get() + " in subtable " + name, c.message()));
                         continue;
                     }
                     place(child.cells(), resolver);
