@@ -126,7 +126,15 @@ record BatchRequest(String tableName, List<String> keyNames, int messageCount) {
         return List.copyOf(names);
     }
 
-    /** A message is either an upsert (action, sequence, data) or an activate_version (action, sequence). */
+    /**
+     * A message is either an upsert (action, sequence, data) or an activate_version (action, sequence).
+     * When it is neither, the text lists the activate_version branch first, then the upsert branch, as
+     * the documented "Required argument missing from a Message object" error does (import-api.md §6.4):
+     * for an upsert without {@code sequence} that is
+     * {@code #/messages/0: #: 0 subschemas matched instead of one #/messages/0: 2 schema violations found
+     * #/messages/0: required key [sequence] not found #/messages/0: extraneous key [data] is not permitted
+     * #/messages/0: required key [sequence] not found}.
+     */
     private static void validateMessage(JsonNode message, int index) {
         String path = "#/messages/" + index;
         requireKind(message, RecordSchema.Kind.OBJECT, path);
@@ -143,24 +151,27 @@ record BatchRequest(String tableName, List<String> keyNames, int messageCount) {
             return;
         }
         StringBuilder text = new StringBuilder(path).append(": #: 0 subschemas matched instead of one");
-        for (List<String> branch : List.of(asUpsert, asActivate)) {
+        for (List<String> branch : List.of(asActivate, asUpsert)) {
             if (branch.size() > 1) {
                 text.append(' ').append(path).append(": ").append(branch.size()).append(" schema violations found");
             }
         }
-        for (List<String> branch : List.of(asUpsert, asActivate)) {
+        for (List<String> branch : List.of(asActivate, asUpsert)) {
             branch.forEach(v -> text.append(' ').append(v));
         }
         throw ImportErrors.batchValidation(text.toString());
     }
 
+    /**
+     * The violations of one branch. The value of {@code action} is checked only when the message has
+     * the branch's shape (its keys are right), so that a message missing a key is reported by its
+     * shape alone, as documented; a message with a branch's shape and the other action still fails.
+     */
     private static List<String> violations(JsonNode message, String path, String action, Set<String> allowed, boolean needsData) {
         List<String> out = new ArrayList<>();
         JsonNode actionNode = message.get("action");
         if (actionNode == null) {
             out.add(path + ": required key [action] not found");
-        } else if (!actionNode.isTextual() || !actionNode.asText().equals(action)) {
-            out.add(path + "/action: " + actionNode + " is not a valid enum value");
         }
         JsonNode sequence = message.get("sequence");
         if (sequence == null) {
@@ -186,6 +197,9 @@ record BatchRequest(String tableName, List<String> keyNames, int messageCount) {
             if (!allowed.contains(field)) {
                 out.add(path + ": extraneous key [" + field + "] is not permitted");
             }
+        }
+        if (out.isEmpty() && (!actionNode.isTextual() || !actionNode.asText().equals(action))) {
+            out.add(path + "/action: " + actionNode + " is not a valid enum value");
         }
         return out;
     }

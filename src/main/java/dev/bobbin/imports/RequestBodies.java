@@ -15,7 +15,7 @@ import java.util.zip.ZipException;
  * A body over either limit gets the documented 413; nothing of it is kept.
  */
 final class RequestBodies {
-    /** How far past the limit an oversized body is drained to report its size, before giving up. */
+    /** How much of an oversized body is read (to report its size and let the client read the answer) before giving up. */
     private static final long MAX_DRAIN_BYTES = 256L * 1024 * 1024;
 
     private RequestBodies() {
@@ -23,6 +23,9 @@ final class RequestBodies {
 
     static byte[] read(InputStream in, long contentLength, String contentEncoding, ImportLimits limits) throws IOException {
         if (contentLength > limits.maxBodyBytes()) {
+            // Read (and drop) what the client is sending before answering: closing the connection on
+            // unread bytes resets it, and a client still writing its body would never see the 413.
+            drain(in);
             throw ImportErrors.bodyTooLarge(contentLength);
         }
         byte[] wire = readAtMost(in, limits.maxBodyBytes());

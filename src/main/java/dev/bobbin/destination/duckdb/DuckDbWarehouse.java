@@ -88,7 +88,11 @@ public final class DuckDbWarehouse implements Destination {
             try {
                 return QueryResult.read(st, sql);
             } finally {
-                st.execute("ROLLBACK");
+                // DuckDB closes a statement whose query failed: roll back on a fresh one, so that the
+                // query's own error (not "Statement was closed") is what the caller sees
+                try (Statement end = c.createStatement()) {
+                    rollback(end);
+                }
             }
         }
     }

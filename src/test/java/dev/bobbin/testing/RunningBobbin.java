@@ -1,0 +1,244 @@
+package dev.bobbin.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bobbin.config.BobbinConfig;
+import dev.bobbin.destination.duckdb.QueryResult;
+import dev.bobbin.node.BobbinNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A real Bobbin node on a loopback port with its own data dir, and a client for it.
+ *
+ * <p>{@link #start} boots the node from {@link BobbinConfig#resolve} and reads the bootstrap
+ * account's Connect API token from {@code <dataDir>/connect-token}. {@link #withImportSource} then
+ * creates an {@code import_api} source and an Import API token through the Connect API, as a user
+ * would. Requests go over {@link HttpClient}; the warehouse is read with
+ * {@code node.warehouse().query(...)}.
+ */
+public final class RunningBobbin implements AutoCloseable {
+    /** The loader looks for batches every 50 ms. */
+    public static final Map<String, String> FAST_LOADING = Map.of("BOBBIN_LOAD_INTERVAL_MS", "50");
+    /**
+     * The loader runs one cycle when the node starts and then sleeps for an hour: batches accepted
+     * afterwards load only when the test calls {@link #loadNow()}.
+     */
+    public static final Map<String, String> MANUAL_LOADING = Map.of("BOBBIN_LOAD_INTERVAL_MS", "3600000");
+
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Path dataDir;
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+    private BobbinNode node;
+    private String connectToken;
+    private long sourceId;
+    private String importToken;
+
+    private RunningBobbin(Path dataDir) {
+        this.dataDir = dataDir;
+    }
+
+    /** Starts a node on port 0 with {@code env} (plus {@code BOBBIN_HOST=127.0.0.1}). */
+    public static RunningBobbin start(Path dataDir, Map<String, String> env) {
+        RunningBobbin bobbin = new RunningBobbin(dataDir);
+        bobbin.startNode(env);
+        return bobbin;
+    }
+
+    /** Starts a node and creates the source "Import API" (schema {@code import_api}) with one token. */
+    public static RunningBobbin withImportSource(Path dataDir, Map<String, String> env) {
+        RunningBobbin bobbin = start(dataDir, env);
+        bobbin.createImportSource("Import API");
+        return bobbin;
+    }
+
+    private void startNode(Map<String, String> env) {
+        Map<String, String> all = new HashMap<>(env);
+        all.putIfAbsent("BOBBIN_HOST", "127.0.0.1");
+        try {
+            node = BobbinNode.start(BobbinConfig.resolve(0, dataDir, all));
+            connectToken = Files.readString(dataDir.resolve("connect-token")).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Closes the node (as a shutdown would) and starts a new one on the same data dir. */
+    public void restart(Map<String, String> env) {
+        node.close();
+        startNode(env);
+    }
+
+    /** Creates an Import API source with this display name and one Import API token for it. */
+    public void createImportSource(String displayName) {
+        HttpReply source = connectPost("/v4/sources", "{\"type\":\"import_api\",\"display_name\":\"" + displayName + "\"}");
+        if (source.status() != 200) {
+            throw new AssertionError("creating the source failed: " + source);
+        }
+        sourceId = source.json().get("id").asLong();
+        HttpReply token = connectPost("/v4/sources/" + sourceId + "/tokens", null);
+        if (token.status() != 200) {
+            throw new AssertionError("creating the token failed: " + token);
+        }
+        importToken = token.json().get("access_token").asText();
+    }
+
+    public BobbinNode node() {
+        return node;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public String connectToken() {
+        return connectToken;
+    }
+
+    public long sourceId() {
+        return sourceId;
+    }
+
+    public String importToken() {
+        return importToken;
+    }
+
+    // ---- HTTP -----------------------------------------------------------------------------------
+
+    /** GET with the given headers, as name/value pairs. */
+    public HttpReply get(String path, String... headers) {
+        return send(request(path, headers).GET());
+    }
+
+    /** POST a text body (or no body when null) with the given headers, as name/value pairs. */
+    public HttpReply post(String path, String body, String... headers) {
+        return send(request(path, headers).POST(body == null
+                ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    /** POST with any body publisher (e.g. a stream, which is sent chunked without Content-Length). */
+    public HttpReply post(String path, HttpRequest.BodyPublisher body, String... headers) {
+        return send(request(path, headers).POST(body));
+    }
+
+    /** {@code POST /v2/import/batch} with this node's Import API token and {@code application/json}. */
+    public HttpReply postBatch(String body) {
+        return post("/v2/import/batch", body, "Authorization", "Bearer " + importToken, "Content-Type", "application/json");
+    }
+
+    public HttpReply postBatch(BatchBody body) {
+        return postBatch(body.json());
+    }
+
+    /** Posts a batch that must be accepted (201). */
+    public void accept(BatchBody body) {
+        HttpReply reply = postBatch(body);
+        if (reply.status() != 201) {
+            throw new AssertionError("expected the batch to be accepted, got " + reply + " for " + body);
+        }
+    }
+
+    public HttpReply connectGet(String path) {
+        return get(path, "Authorization", "Bearer " + connectToken);
+    }
+
+    public HttpReply connectPost(String path, String body) {
+        return body == null
+                ? post(path, (String) null, "Authorization", "Bearer " + connectToken)
+                : post(path, body, "Authorization", "Bearer " + connectToken, "Content-Type", "application/json");
+    }
+
+    private HttpRequest.Builder request(String path, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + path)).timeout(REQUEST_TIMEOUT);
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return b;
+    }
+
+    private HttpReply send(HttpRequest.Builder request) {
+        try {
+            HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return new HttpReply(r.statusCode(), r.body(), r.headers());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // ---- loading and the warehouse ---------------------------------------------------------------
+
+    /** Runs one loader cycle now; returns the number of batches it acknowledged. */
+    public int loadNow() {
+        return node.loader().runOnce();
+    }
+
+    /** Waits until the loader has acknowledged every accepted batch. */
+    public void awaitLoaded() {
+        Deadline.await("every accepted batch to be loaded", () -> node.log().pendingCount() == 0);
+    }
+
+    public long pendingBatches() {
+        return node.log().pendingCount();
+    }
+
+    public QueryResult query(String sql) {
+        try {
+            return node.warehouse().query(sql);
+        } catch (SQLException e) {
+            throw new AssertionError("query failed: " + sql + ": " + e.getMessage(), e);
+        }
+    }
+
+    public List<List<String>> rows(String sql) {
+        return query(sql).rows();
+    }
+
+    /** The single value a query returns. */
+    public String value(String sql) {
+        List<List<String>> rows = rows(sql);
+        if (rows.size() != 1 || rows.get(0).size() != 1) {
+            throw new AssertionError("expected one value from " + sql + ", got " + rows);
+        }
+        return rows.get(0).get(0);
+    }
+
+    /** Names of the tables in a warehouse schema, sorted. */
+    public List<String> tables(String schema) {
+        return rows("SELECT table_name FROM information_schema.tables WHERE table_schema = '" + schema + "' ORDER BY table_name")
+                .stream().map(r -> r.get(0)).toList();
+    }
+
+    /** Whether {@code GET /v2/import/status} answers 200 {"status":"OK"}. */
+    public boolean statusOk() {
+        HttpReply reply = get("/v2/import/status");
+        JsonNode body = reply.json();
+        return reply.status() == 200 && "OK".equals(body.path("status").asText());
+    }
+
+    @Override
+    public void close() {
+        if (node != null) {
+            node.close();
+            node = null;
+        }
+        http.close();
+    }
+}
