@@ -29,7 +29,7 @@ public record QueryResult(List<String> columns, List<List<String>> rows) {
     }
 
     static QueryResult read(Statement st, String sql) throws SQLException {
-        try (ResultSet rs = st.executeQuery(sql)) {
+        try (ResultSet rs = executeQuery(st, sql)) {
             ResultSetMetaData meta = rs.getMetaData();
             List<String> columns = new ArrayList<>();
             for (int i = 1; i <= meta.getColumnCount(); i++) {
@@ -44,6 +44,23 @@ public record QueryResult(List<String> columns, List<List<String>> rows) {
                 rows.add(row);
             }
             return new QueryResult(List.copyOf(columns), rows);
+        }
+    }
+
+    /**
+     * DuckDB's JDBC driver reports a failed query as "…unsuccessful or closed pending query result"
+     * followed by the real error on the next line; callers get the real error alone.
+     */
+    private static ResultSet executeQuery(Statement st, String sql) throws SQLException {
+        try {
+            return st.executeQuery(sql);
+        } catch (SQLException e) {
+            String message = e.getMessage() == null ? "" : e.getMessage();
+            int real = message.indexOf("\nError: ");
+            if (real < 0) {
+                throw e;
+            }
+            throw new SQLException(message.substring(real + "\nError: ".length()), e.getSQLState(), e);
         }
     }
 
