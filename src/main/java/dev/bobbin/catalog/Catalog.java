@@ -86,6 +86,18 @@ public interface Catalog extends AutoCloseable {
     /** Fixes a table's key names unless already fixed; returns the key names now in force. */
     List<String> fixKeyNames(long sourceId, String tableName, List<String> keyNames);
 
+    /** Records that batches of a table committed at {@code at}; clears its error state. */
+    void recordLoadSucceeded(long clientId, long sourceId, String tableName, java.time.Instant at);
+
+    /** Records that the last load attempt of a table failed, with the error state as JSON object text. */
+    void recordLoadFailed(long clientId, long sourceId, String tableName, String errorState);
+
+    /** One page of the account's load statuses, ordered by stream name (then source name). */
+    List<LoadStatus> loads(long clientId, int offset, int limit);
+
+    /** How many tables of the account have a load status. */
+    int loadCount(long clientId);
+
     @Override
     void close();
 }

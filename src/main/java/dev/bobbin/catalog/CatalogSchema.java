@@ -66,6 +66,18 @@ final class CatalogSchema {
             """
             ALTER TABLE destinations ADD COLUMN name TEXT;
             ALTER TABLE destinations ADD COLUMN description TEXT;
+            """,
+            """
+            CREATE TABLE load_status (
+                source_id             INTEGER NOT NULL REFERENCES sources(id),
+                table_name            TEXT    NOT NULL,
+                client_id             INTEGER NOT NULL REFERENCES accounts(client_id),
+                last_batch_loaded_at  INTEGER,
+                error_state           TEXT,
+                updated_at            INTEGER NOT NULL,
+                PRIMARY KEY (source_id, table_name)
+            );
+            CREATE INDEX load_status_client ON load_status(client_id);
             """);
 
     private CatalogSchema() {

@@ -378,6 +378,52 @@ public final class SqliteCatalog implements Catalog {
     }
 
     @Override
+    public void recordLoadSucceeded(long clientId, long sourceId, String tableName, Instant at) {
+        update("INSERT INTO load_status(source_id, table_name, client_id, last_batch_loaded_at, error_state, updated_at) VALUES (?,?,?,?,NULL,?)"
+                + " ON CONFLICT(source_id, table_name) DO UPDATE SET last_batch_loaded_at = excluded.last_batch_loaded_at,"
+                + " error_state = NULL, updated_at = excluded.updated_at", ps -> {
+                    ps.setLong(1, sourceId);
+                    ps.setString(2, tableName);
+                    ps.setLong(3, clientId);
+                    ps.setLong(4, at.toEpochMilli());
+                    ps.setLong(5, clock.millis());
+                });
+    }
+
+    @Override
+    public void recordLoadFailed(long clientId, long sourceId, String tableName, String errorState) {
+        update("INSERT INTO load_status(source_id, table_name, client_id, last_batch_loaded_at, error_state, updated_at) VALUES (?,?,?,NULL,?,?)"
+                + " ON CONFLICT(source_id, table_name) DO UPDATE SET error_state = excluded.error_state, updated_at = excluded.updated_at", ps -> {
+                    ps.setLong(1, sourceId);
+                    ps.setString(2, tableName);
+                    ps.setLong(3, clientId);
+                    ps.setString(4, errorState);
+                    ps.setLong(5, clock.millis());
+                });
+    }
+
+    @Override
+    public List<LoadStatus> loads(long clientId, int offset, int limit) {
+        return query("SELECT l.client_id, s.name, l.table_name, l.last_batch_loaded_at, l.error_state FROM load_status l"
+                        + " JOIN sources s ON s.id = l.source_id WHERE l.client_id = ? ORDER BY l.table_name, s.name LIMIT ? OFFSET ?",
+                ps -> {
+                    ps.setLong(1, clientId);
+                    ps.setInt(2, limit);
+                    ps.setInt(3, offset);
+                },
+                rs -> {
+                    Optional<String> error = Optional.ofNullable(rs.getString(5));
+                    Optional<Instant> loaded = error.isPresent() ? Optional.empty() : optionalInstant(rs, 4);
+                    return new LoadStatus(rs.getLong(1), rs.getString(2), rs.getString(3), loaded, error);
+                });
+    }
+
+    @Override
+    public int loadCount(long clientId) {
+        return query("SELECT count(*) FROM load_status WHERE client_id = ?", ps -> ps.setLong(1, clientId), rs -> rs.getInt(1)).get(0);
+    }
+
+    @Override
     public void close() {
         pool.close();
     }

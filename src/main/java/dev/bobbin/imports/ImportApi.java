@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.LongPredicate;
 
 /**
  * The Import API endpoints ({@code /v2/import/*}): authenticate, read and validate the body, append
@@ -33,14 +34,21 @@ public final class ImportApi {
     private final Clock clock;
     private final String version;
     private final String revision;
+    private final LongPredicate loadingFailing;
 
-    public ImportApi(Catalog catalog, BatchLog log, ImportLimits limits, Clock clock, String version, String revision) {
+    /**
+     * @param loadingFailing whether loading for a source id is currently failing: its accepted batches
+     *                       are answered 202 instead of 201 (DECISIONS I1)
+     */
+    public ImportApi(Catalog catalog, BatchLog log, ImportLimits limits, Clock clock, String version, String revision,
+                     LongPredicate loadingFailing) {
         this.catalog = catalog;
         this.log = log;
         this.limits = limits;
         this.clock = clock;
         this.version = version;
         this.revision = revision;
+        this.loadingFailing = loadingFailing;
     }
 
     public void routes(RoutesConfig routes) {
@@ -86,7 +94,7 @@ public final class ImportApi {
         if (fixedKeys.isEmpty()) {
             catalog.fixKeyNames(sourceId, batch.tableName(), batch.keyNames());
         }
-        ctx.status(201).contentType("application/json").result("{\"status\":\"OK\",\"message\":\"Batch Accepted!\"}");
+        accepted(ctx, sourceId);
     }
 
     /**
@@ -126,7 +134,16 @@ public final class ImportApi {
         for (PushRequest.TableGroup group : push.tables()) {
             catalog.fixKeyNames(sourceId, group.tableName(), group.keyNames());
         }
-        ctx.status(201).contentType("application/json").result("{\"status\":\"OK\",\"message\":\"Batch Accepted!\"}");
+        accepted(ctx, sourceId);
+    }
+
+    /** The answer once a batch is durable: 201, or 202 while loading for its source is failing (DECISIONS I1). */
+    private void accepted(Context ctx, long sourceId) {
+        if (loadingFailing.test(sourceId)) {
+            ctx.status(202).contentType("application/json").result("{\"status\":\"Accepted\",\"message\":\"The batch is queued to be processed.\"}");
+        } else {
+            ctx.status(201).contentType("application/json").result("{\"status\":\"OK\",\"message\":\"Batch Accepted!\"}");
+        }
     }
 
     private ImportGrant authenticate(Context ctx) {

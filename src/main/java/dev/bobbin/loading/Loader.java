@@ -47,6 +47,7 @@ public final class Loader implements AutoCloseable {
     private final Clock clock;
     private final Thread thread;
     private final Object cycleLock = new Object();
+    private final Set<Long> failingSources = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final CountDownLatch stopSignal = new CountDownLatch(1);
     private volatile boolean stopping;
 
@@ -114,6 +115,7 @@ public final class Loader implements AutoCloseable {
             destination = destinations.apply(config.get());
         } catch (RuntimeException e) {
             LOG.warn("destination {} of account {} is unavailable; {} batch(es) wait: {}", config.get().id(), first.clientId(), group.size(), e.getMessage());
+            failed(first, "connect to the destination", e);
             return 0;
         }
         if (destination.isEmpty()) {
@@ -134,10 +136,27 @@ public final class Loader implements AutoCloseable {
         } catch (DestinationException | RuntimeException e) {
             LOG.warn("loading {} batch(es) into {}.{} failed; they stay in the log and are retried: {}",
                     group.size(), schema, first.tableName(), e.getMessage());
+            failed(first, "load", e);
             return 0;
         }
         log.acknowledge(group);
+        failingSources.remove(first.sourceId());
+        catalog.recordLoadSucceeded(first.clientId(), first.sourceId(), first.tableName(), clock.instant());
         return group.size();
+    }
+
+    /** Whether the last load attempt of any table of the source failed (the Import API then answers 202). */
+    public boolean isFailing(long sourceId) {
+        return failingSources.contains(sourceId);
+    }
+
+    private void failed(LoggedBatch first, String action, Exception e) {
+        failingSources.add(first.sourceId());
+        try {
+            catalog.recordLoadFailed(first.clientId(), first.sourceId(), first.tableName(), LoadErrorState.of(action, e));
+        } catch (RuntimeException statusFailure) {
+            LOG.warn("could not record the load failure of {}: {}", first.tableName(), statusFailure.getMessage());
+        }
     }
 
     /**

@@ -8,6 +8,7 @@ import dev.bobbin.catalog.Tokens;
 import dev.bobbin.config.BobbinConfig;
 import dev.bobbin.connect.ConnectApi;
 import dev.bobbin.connect.DestinationsApi;
+import dev.bobbin.connect.JobsApi;
 import dev.bobbin.destination.duckdb.DuckDbWarehouse;
 import dev.bobbin.http.HttpApi;
 import dev.bobbin.imports.ImportApi;
@@ -64,12 +65,13 @@ public final class BobbinNode implements AutoCloseable {
         loader.start();
         String adminToken = Tokens.newConnectToken();
         PrivateFiles.write(BobbinConfig.adminTokenFile(config.dataDir()), adminToken);
-        ImportApi imports = new ImportApi(catalog, log, config.limits(), clock, version(), config.revision().orElse(null));
+        ImportApi imports = new ImportApi(catalog, log, config.limits(), clock, version(), config.revision().orElse(null), loader::isFailing);
         ConnectApi connect = new ConnectApi(catalog);
         DestinationsApi destinationsApi = new DestinationsApi(catalog, destinations);
+        JobsApi jobs = new JobsApi(catalog);
         AdminApi admin = new AdminApi(warehouse, adminToken);
         HttpApi http = HttpApi.start(config.host(), config.port(),
-                List.of(imports::routes, connect::routes, destinationsApi::routes, admin::routes));
+                List.of(imports::routes, connect::routes, destinationsApi::routes, jobs::routes, admin::routes));
         Map<String, Object> server = new LinkedHashMap<>();
         server.put("port", http.port());
         server.put("pid", ProcessHandle.current().pid());
