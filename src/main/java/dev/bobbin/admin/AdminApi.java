@@ -16,6 +16,7 @@ import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.LongFunction;
 
 /**
  * {@code POST /admin/sql}: a read-only query on the embedded warehouse, for {@code bobbin sql} while
@@ -24,11 +25,17 @@ import java.util.Optional;
  * query.
  */
 public final class AdminApi {
-    private final DuckDbWarehouse warehouse;
+    private final LongFunction<DuckDbWarehouse> warehouses;
+    private final long defaultAccount;
     private final byte[] adminToken;
 
-    public AdminApi(DuckDbWarehouse warehouse, String adminToken) {
-        this.warehouse = warehouse;
+    /**
+     * @param warehouses     an account's embedded warehouse by client id
+     * @param defaultAccount the account queried when the request names none
+     */
+    public AdminApi(LongFunction<DuckDbWarehouse> warehouses, long defaultAccount, String adminToken) {
+        this.warehouses = warehouses;
+        this.defaultAccount = defaultAccount;
         this.adminToken = adminToken.getBytes(StandardCharsets.UTF_8);
     }
 
@@ -45,12 +52,13 @@ public final class AdminApi {
             throw ApiError.json(400, Map.of("error", "the body must be {\"sql\": \"SELECT ...\"}"));
         }
         try {
-            QueryResult result = warehouse.query(body.get("sql").asText());
+            long account = body.path("account").isIntegralNumber() ? body.get("account").longValue() : defaultAccount;
+            QueryResult result = warehouses.apply(account).query(body.get("sql").asText());
             Map<String, Object> view = new LinkedHashMap<>();
             view.put("columns", result.columns());
             view.put("rows", result.rows());
             ctx.status(200).contentType("application/json").result(Json.write(view));
-        } catch (SQLException e) {
+        } catch (SQLException | IllegalArgumentException e) {
             throw ApiError.json(400, Map.of("error", e.getMessage()));
         }
     }

@@ -16,7 +16,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.OptionalLong;
+import dev.bobbin.catalog.SqliteCatalog;
+import dev.bobbin.node.EmbeddedWarehouses;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +41,9 @@ final class SqlCommand implements Callable<Integer> {
 
     @Option(names = "--data-dir", description = "Data directory (default ./bobbin-data, env BOBBIN_DATA_DIR).")
     Path dataDir;
+
+    @Option(names = "--account", paramLabel = "CLIENT_ID", description = "Query this account's warehouse (default: the first account's).")
+    Long account;
 
     @Option(names = "--format", defaultValue = "table", description = "Output format: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
     Format format;
@@ -80,7 +87,7 @@ final class SqlCommand implements Callable<Integer> {
                 .header("Authorization", "Bearer " + token)
                 .header("Content-Type", "application/json")
                 .timeout(Duration.ofMinutes(5))
-                .POST(HttpRequest.BodyPublishers.ofString(Json.write(Map.of("sql", query))))
+                .POST(HttpRequest.BodyPublishers.ofString(Json.write(account == null ? Map.of("sql", query) : Map.of("sql", query, "account", account))))
                 .build();
         HttpResponse<byte[]> response;
         try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()) {
@@ -104,7 +111,17 @@ final class SqlCommand implements Callable<Integer> {
     }
 
     private QueryResult direct(Path dir) throws QueryFailed {
-        Path warehouse = dir.resolve("warehouse.duckdb");
+        if (!Files.exists(dir.resolve("catalog.db"))) {
+            throw new QueryFailed("no Bobbin data in " + dir + " (start Bobbin with: ./bobbin serve --data-dir " + dir + ")");
+        }
+        Path warehouse;
+        try (SqliteCatalog catalog = SqliteCatalog.open(dir.resolve("catalog.db"), Clock.systemUTC())) {
+            OptionalLong client = account != null ? OptionalLong.of(account) : EmbeddedWarehouses.firstAccount(catalog);
+            if (client.isEmpty() || catalog.accounts().stream().noneMatch(a -> a.clientId() == client.getAsLong())) {
+                throw new QueryFailed("no account " + (account != null ? account : "") + " in " + dir);
+            }
+            warehouse = EmbeddedWarehouses.file(dir, catalog, client.getAsLong());
+        }
         if (!Files.exists(warehouse)) {
             throw new QueryFailed("no warehouse at " + warehouse + " (start Bobbin with: ./bobbin serve --data-dir " + dir + ")");
         }

@@ -72,10 +72,6 @@ public record BobbinConfig(
         return dataDir.resolve("catalog.db");
     }
 
-    public Path warehouseFile() {
-        return dataDir.resolve("warehouse.duckdb");
-    }
-
     public Path connectTokenFile() {
         return dataDir.resolve("connect-token");
     }

@@ -38,16 +38,18 @@ public final class BobbinNode implements AutoCloseable {
     private final Catalog catalog;
     private final BatchLog log;
     private final DuckDbWarehouse warehouse;
+    private final EmbeddedWarehouses warehouses;
     private final DestinationRegistry destinations;
     private final Loader loader;
     private final HttpApi http;
 
-    private BobbinNode(BobbinConfig config, Catalog catalog, BatchLog log, DuckDbWarehouse warehouse, DestinationRegistry destinations,
-                       Loader loader, HttpApi http) {
+    private BobbinNode(BobbinConfig config, Catalog catalog, BatchLog log, DuckDbWarehouse warehouse, EmbeddedWarehouses warehouses,
+                       DestinationRegistry destinations, Loader loader, HttpApi http) {
         this.config = config;
         this.catalog = catalog;
         this.log = log;
         this.warehouse = warehouse;
+        this.warehouses = warehouses;
         this.destinations = destinations;
         this.loader = loader;
         this.http = http;
@@ -58,9 +60,10 @@ public final class BobbinNode implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         Catalog catalog = SqliteCatalog.open(config.catalogFile(), clock);
         BatchLog log = SqliteBatchLog.open(config.catalogFile(), clock);
-        DuckDbWarehouse warehouse = DuckDbWarehouse.open(config.warehouseFile());
         bootstrap(config, catalog);
-        DestinationRegistry destinations = new DestinationRegistry(warehouse);
+        EmbeddedWarehouses warehouses = new EmbeddedWarehouses(config.dataDir(), catalog);
+        DuckDbWarehouse warehouse = warehouses.forAccount(EmbeddedWarehouses.firstAccount(catalog).orElseThrow());
+        DestinationRegistry destinations = new DestinationRegistry(warehouses);
         Loader loader = new Loader(log, catalog, destinations, config.loadInterval(), clock);
         loader.start();
         String adminToken = Tokens.newConnectToken();
@@ -69,7 +72,7 @@ public final class BobbinNode implements AutoCloseable {
         ConnectApi connect = new ConnectApi(catalog);
         DestinationsApi destinationsApi = new DestinationsApi(catalog, destinations);
         JobsApi jobs = new JobsApi(catalog);
-        AdminApi admin = new AdminApi(warehouse, adminToken);
+        AdminApi admin = new AdminApi(warehouses::forAccount, EmbeddedWarehouses.firstAccount(catalog).orElseThrow(), adminToken);
         HttpApi http = HttpApi.start(config.host(), config.port(),
                 List.of(imports::routes, connect::routes, destinationsApi::routes, jobs::routes, admin::routes));
         Map<String, Object> server = new LinkedHashMap<>();
@@ -77,7 +80,7 @@ public final class BobbinNode implements AutoCloseable {
         server.put("pid", ProcessHandle.current().pid());
         PrivateFiles.write(BobbinConfig.serverFile(config.dataDir()), Json.write(server));
         LOG.info("Bobbin {} listening on {}:{} with data in {}", version(), config.host(), http.port(), config.dataDir());
-        return new BobbinNode(config, catalog, log, warehouse, destinations, loader, http);
+        return new BobbinNode(config, catalog, log, warehouse, warehouses, destinations, loader, http);
     }
 
     /** On first start, creates the bootstrap account and its Connect API token (never logged). */
@@ -120,8 +123,14 @@ public final class BobbinNode implements AutoCloseable {
         return log;
     }
 
+    /** The first account's embedded warehouse. */
     public DuckDbWarehouse warehouse() {
         return warehouse;
+    }
+
+    /** An account's embedded warehouse. */
+    public DuckDbWarehouse warehouse(long clientId) {
+        return warehouses.forAccount(clientId);
     }
 
     public Loader loader() {
@@ -134,7 +143,7 @@ public final class BobbinNode implements AutoCloseable {
         loader.close();
         log.close();
         destinations.close();
-        warehouse.close();
+        warehouses.close();
         catalog.close();
         try {
             Files.deleteIfExists(BobbinConfig.serverFile(config.dataDir()));

@@ -3,7 +3,6 @@ package dev.bobbin.node;
 import dev.bobbin.catalog.DestinationConfig;
 import dev.bobbin.connect.DestinationCheck;
 import dev.bobbin.destination.Destination;
-import dev.bobbin.destination.duckdb.DuckDbWarehouse;
 import dev.bobbin.destination.postgres.PostgresConnection;
 import dev.bobbin.destination.postgres.PostgresDestination;
 import java.util.Map;
@@ -12,26 +11,26 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
- * Turns an account's configured destination into a live {@link Destination}: the embedded DuckDB
- * warehouse, or a PostgreSQL connection pool opened on first use and reopened when the destination's
+ * Turns an account's configured destination into a live {@link Destination}: the account's embedded
+ * DuckDB warehouse, or a PostgreSQL connection pool opened on first use and reopened when the destination's
  * properties change. Also performs the Connect API's connection check.
  */
 final class DestinationRegistry implements Function<DestinationConfig, Optional<Destination>>, DestinationCheck, AutoCloseable {
     private record Open(DestinationConfig config, PostgresDestination destination) {
     }
 
-    private final DuckDbWarehouse warehouse;
+    private final EmbeddedWarehouses warehouses;
     private final Map<Long, Open> postgres = new ConcurrentHashMap<>();
 
-    DestinationRegistry(DuckDbWarehouse warehouse) {
-        this.warehouse = warehouse;
+    DestinationRegistry(EmbeddedWarehouses warehouses) {
+        this.warehouses = warehouses;
     }
 
     /** @throws IllegalStateException when a PostgreSQL destination cannot be reached now */
     @Override
     public Optional<Destination> apply(DestinationConfig config) {
         return switch (config.type()) {
-            case DestinationConfig.DUCKDB -> Optional.of(warehouse);
+            case DestinationConfig.DUCKDB -> Optional.of(warehouses.forAccount(config.clientId()));
             case DestinationConfig.POSTGRES -> Optional.of(postgres(config));
             default -> Optional.empty();
         };
