@@ -6,7 +6,7 @@ import dev.bobbin.destination.duckdb.QueryResult;
 import dev.bobbin.http.ApiError;
 import dev.bobbin.http.BearerToken;
 import dev.bobbin.json.Json;
-import io.javalin.config.RoutesConfig;
+import dev.bobbin.http.DocumentedRoutes;
 import io.javalin.http.Context;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -39,8 +39,8 @@ public final class AdminApi {
         this.adminToken = adminToken.getBytes(StandardCharsets.UTF_8);
     }
 
-    public void routes(RoutesConfig routes) {
-        routes.post("/admin/sql", this::sql);
+    public void routes(DocumentedRoutes routes) {
+        routes.post("/admin/sql", "Read-only query on an embedded warehouse (loopback and admin token only)", this::sql);
     }
 
     void sql(Context ctx) throws java.io.IOException {

@@ -12,7 +12,7 @@ import dev.bobbin.catalog.TooManyTokensException;
 import dev.bobbin.json.Json;
 import dev.bobbin.catalog.SourceUpdate;
 import dev.bobbin.json.Timestamps;
-import io.javalin.config.RoutesConfig;
+import dev.bobbin.http.DocumentedRoutes;
 import io.javalin.http.Context;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -40,17 +40,17 @@ public final class ConnectApi {
         this.auth = new ConnectAuth(catalog);
     }
 
-    public void routes(RoutesConfig routes) {
-        routes.get("/v4/source-types", this::sourceTypes);
-        routes.get("/v4/source-types/{type}", this::sourceType);
-        routes.put("/v4/sources/{id}", this::updateSource);
-        routes.delete("/v4/sources/{id}", this::deleteSource);
-        routes.delete("/v4/sources/{id}/tokens/{token_id}", this::revokeToken);
-        routes.get("/v4/sources", this::listSources);
-        routes.post("/v4/sources", this::createSource);
-        routes.get("/v4/sources/{id}", this::getSource);
-        routes.post("/v4/sources/{id}/tokens", this::createToken);
-        routes.get("/v4/sources/{id}/tokens", this::listTokens);
+    public void routes(DocumentedRoutes routes) {
+        routes.get("/v4/source-types", "List source types", this::sourceTypes);
+        routes.get("/v4/source-types/{type}", "Get a source type's report card", this::sourceType);
+        routes.put("/v4/sources/{id}", "Update, pause or unpause a source", this::updateSource);
+        routes.delete("/v4/sources/{id}", "Delete a source", this::deleteSource);
+        routes.delete("/v4/sources/{id}/tokens/{token_id}", "Revoke an Import API access token", this::revokeToken);
+        routes.get("/v4/sources", "List sources", this::listSources);
+        routes.post("/v4/sources", "Create a source", this::createSource);
+        routes.get("/v4/sources/{id}", "Retrieve a source", this::getSource);
+        routes.post("/v4/sources/{id}/tokens", "Generate an Import API access token", this::createToken);
+        routes.get("/v4/sources/{id}/tokens", "List a source's active Import API token ids", this::listTokens);
     }
 
     void sourceType(Context ctx) {

@@ -9,7 +9,7 @@ import dev.bobbin.catalog.DestinationConfig;
 import dev.bobbin.catalog.DestinationLimitException;
 import dev.bobbin.http.ApiError;
 import dev.bobbin.json.Json;
-import io.javalin.config.RoutesConfig;
+import dev.bobbin.http.DocumentedRoutes;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,13 +39,13 @@ public final class DestinationsApi {
         this.check = check;
     }
 
-    public void routes(RoutesConfig routes) {
-        routes.get("/v4/destination-types", this::listTypes);
-        routes.get("/v4/destination-types/{type}", this::getType);
-        routes.get("/v4/destinations", this::list);
-        routes.post("/v4/destinations", this::create);
-        routes.put("/v4/destinations/{id}", this::update);
-        routes.delete("/v4/destinations/{id}", this::delete);
+    public void routes(DocumentedRoutes routes) {
+        routes.get("/v4/destination-types", "List destination types", this::listTypes);
+        routes.get("/v4/destination-types/{type}", "Get a destination type's report card", this::getType);
+        routes.get("/v4/destinations", "List destinations", this::list);
+        routes.post("/v4/destinations", "Create the account's destination (after a connection check)", this::create);
+        routes.put("/v4/destinations/{id}", "Update a destination's properties", this::update);
+        routes.delete("/v4/destinations/{id}", "Delete a destination", this::delete);
     }
 
     void listTypes(Context ctx) {

@@ -5,7 +5,7 @@ import dev.bobbin.catalog.Catalog;
 import dev.bobbin.catalog.LoadStatus;
 import dev.bobbin.http.ApiError;
 import dev.bobbin.json.Json;
-import io.javalin.config.RoutesConfig;
+import dev.bobbin.http.DocumentedRoutes;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -29,9 +29,9 @@ public final class JobsApi {
         this.auth = new ConnectAuth(catalog);
     }
 
-    public void routes(RoutesConfig routes) {
-        routes.get("/v4/{client_id}/loads", this::loads);
-        routes.get("/v4/{client_id}/extractions", this::extractions);
+    public void routes(DocumentedRoutes routes) {
+        routes.get("/v4/{client_id}/loads", "List the last load of each table", this::loads);
+        routes.get("/v4/{client_id}/extractions", "List extraction jobs (none for Import API sources)", this::extractions);
     }
 
     void loads(Context ctx) throws IOException {

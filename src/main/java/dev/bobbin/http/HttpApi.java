@@ -2,11 +2,11 @@ package dev.bobbin.http;
 
 import dev.bobbin.json.Json;
 import io.javalin.Javalin;
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +25,7 @@ public final class HttpApi implements AutoCloseable {
     }
 
     /** Starts serving the given route sets on {@code host:port} (port 0 picks a free port). */
-    public static HttpApi start(String host, int port, List<Consumer<RoutesConfig>> routeSets) {
+    public static HttpApi start(String host, int port, String version, List<Consumer<DocumentedRoutes>> routeSets) {
         Javalin app = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
             config.startup.showJavalinBanner = false;
@@ -37,7 +37,12 @@ public final class HttpApi implements AutoCloseable {
                 http.setSendServerVersion(false);
                 http.setSendXPoweredBy(false);
             });
-            routeSets.forEach(r -> r.accept(config.routes));
+            DocumentedRoutes routes = new DocumentedRoutes(config.routes);
+            routeSets.forEach(r -> r.accept(routes));
+            AtomicReference<String> openApi = new AtomicReference<>();
+            routes.publicGet("/openapi.json", "This API description (OpenAPI 3.1), generated from the served routes",
+                    ctx -> ctx.contentType("application/json").result(openApi.get()));
+            openApi.set(Json.write(OpenApiDocument.of(routes.routes(), version)));
             config.routes.exception(ApiError.class, (e, ctx) -> render(ctx, e));
             config.routes.exception(Exception.class, (e, ctx) -> {
                 LOG.error("unhandled error on {} {}", ctx.method(), ctx.path(), e);

@@ -12,7 +12,7 @@ import dev.bobbin.log.LogHealth;
 import dev.bobbin.log.LogUnavailableException;
 import dev.bobbin.log.NewBatch;
 import dev.bobbin.log.PayloadFormat;
-import io.javalin.config.RoutesConfig;
+import dev.bobbin.http.DocumentedRoutes;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.time.Clock;
@@ -51,11 +51,11 @@ public final class ImportApi {
         this.loadingFailing = loadingFailing;
     }
 
-    public void routes(RoutesConfig routes) {
-        routes.get("/v2/import/status", this::status);
-        routes.post("/v2/import/batch", this::batch);
-        routes.post("/v2/import/push", ctx -> push(ctx, false));
-        routes.post("/v2/import/validate", ctx -> push(ctx, true));
+    public void routes(DocumentedRoutes routes) {
+        routes.publicGet("/v2/import/status", "Import API status", this::status);
+        routes.post("/v2/import/batch", "Create a batch: records for one table with a JSON Schema", this::batch);
+        routes.post("/v2/import/push", "Push data: an array of records (JSON or Transit)", ctx -> push(ctx, false));
+        routes.post("/v2/import/validate", "Validate a push request without storing it", ctx -> push(ctx, true));
     }
 
     /** {@code GET /v2/import/status} (DECISIONS I11): no token; 503 while the log cannot take writes. */

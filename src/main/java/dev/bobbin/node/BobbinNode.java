@@ -73,7 +73,7 @@ public final class BobbinNode implements AutoCloseable {
         DestinationsApi destinationsApi = new DestinationsApi(catalog, destinations);
         JobsApi jobs = new JobsApi(catalog);
         AdminApi admin = new AdminApi(warehouses::forAccount, EmbeddedWarehouses.firstAccount(catalog).orElseThrow(), adminToken);
-        HttpApi http = HttpApi.start(config.host(), config.port(),
+        HttpApi http = HttpApi.start(config.host(), config.port(), version(),
                 List.of(imports::routes, connect::routes, destinationsApi::routes, jobs::routes, admin::routes));
         Map<String, Object> server = new LinkedHashMap<>();
         server.put("port", http.port());
