@@ -18,6 +18,8 @@ import java.util.Optional;
  * @param loadInterval      how often the loader looks for unloaded batches
  * @param limits            Import API request limits
  * @param revision          the source revision this build came from, shown by the status endpoint
+ * @param logMaxBytes       the most payload bytes the batch log holds unloaded before intake answers 503
+ * @param logRetention      how long loaded batches stay in the log
  */
 public record BobbinConfig(
         String host,
@@ -26,15 +28,22 @@ public record BobbinConfig(
         Optional<String> connectToken,
         Duration loadInterval,
         ImportLimits limits,
-        Optional<String> revision) {
+        Optional<String> revision,
+        long logMaxBytes,
+        Duration logRetention) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final String DEFAULT_DATA_DIR = "./bobbin-data";
     public static final long DEFAULT_LOAD_INTERVAL_MS = 1000;
+    public static final long DEFAULT_LOG_MAX_BYTES = 8L * 1024 * 1024 * 1024;
+    public static final long DEFAULT_LOG_RETENTION_HOURS = 7 * 24;
 
     public BobbinConfig {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be between 0 and 65535, got " + port);
+        }
+        if (logMaxBytes <= 0 || logRetention.isNegative()) {
+            throw new IllegalArgumentException("BOBBIN_LOG_MAX_BYTES must be positive and BOBBIN_LOG_RETENTION_HOURS not negative");
         }
         if (loadInterval.isNegative() || loadInterval.isZero()) {
             throw new IllegalArgumentException("load interval must be positive, got " + loadInterval);
@@ -59,7 +68,10 @@ public record BobbinConfig(
                 intSetting(env, "BOBBIN_MAX_DATA_POINTS", ImportLimits.DEFAULTS.maxDataPoints()),
                 intSetting(env, "BOBBIN_MAX_KEY_LENGTH", ImportLimits.DEFAULTS.maxKeyLength()));
         Optional<String> revision = Optional.ofNullable(env.get("BOBBIN_REVISION")).filter(r -> !r.isBlank());
-        return new BobbinConfig(host, port, dataDir.toAbsolutePath().normalize(), token, Duration.ofMillis(intervalMs), limits, revision);
+        long logMaxBytes = longSetting(env, "BOBBIN_LOG_MAX_BYTES", DEFAULT_LOG_MAX_BYTES);
+        Duration retention = Duration.ofHours(longSetting(env, "BOBBIN_LOG_RETENTION_HOURS", DEFAULT_LOG_RETENTION_HOURS));
+        return new BobbinConfig(host, port, dataDir.toAbsolutePath().normalize(), token, Duration.ofMillis(intervalMs), limits, revision,
+                logMaxBytes, retention);
     }
 
     /** Resolves only the data directory, for commands that open an existing data dir. */
@@ -88,15 +100,15 @@ public record BobbinConfig(
 
     /** Returns a copy listening on another port (tests use port 0). */
     public BobbinConfig withPort(int newPort) {
-        return new BobbinConfig(host, newPort, dataDir, connectToken, loadInterval, limits, revision);
+        return new BobbinConfig(host, newPort, dataDir, connectToken, loadInterval, limits, revision, logMaxBytes, logRetention);
     }
 
     public BobbinConfig withLoadInterval(Duration interval) {
-        return new BobbinConfig(host, port, dataDir, connectToken, interval, limits, revision);
+        return new BobbinConfig(host, port, dataDir, connectToken, interval, limits, revision, logMaxBytes, logRetention);
     }
 
     public BobbinConfig withLimits(ImportLimits newLimits) {
-        return new BobbinConfig(host, port, dataDir, connectToken, loadInterval, newLimits, revision);
+        return new BobbinConfig(host, port, dataDir, connectToken, loadInterval, newLimits, revision, logMaxBytes, logRetention);
     }
 
     private static int intSetting(Map<String, String> env, String name, int fallback) {

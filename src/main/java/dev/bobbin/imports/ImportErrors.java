@@ -115,7 +115,7 @@ public final class ImportErrors {
     }
 
     public static ApiError logUnavailable(String reason) {
-        return ApiError.json(503, ordered("status", "ERROR", "message", "The batch could not be stored; try again later. " + reason),
+        return ApiError.json(503, ordered("status", "ERROR", "message", "The batch was not accepted; retry later: " + reason),
                 Map.of("Retry-After", "5"));
     }
 

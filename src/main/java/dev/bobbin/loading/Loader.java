@@ -48,6 +48,8 @@ public final class Loader implements AutoCloseable {
     private final Thread thread;
     private final Object cycleLock = new Object();
     private final Set<Long> failingSources = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Quarantine quarantine = new Quarantine();
+    private final Backoff backoff;
     private final CountDownLatch stopSignal = new CountDownLatch(1);
     private volatile boolean stopping;
 
@@ -58,6 +60,7 @@ public final class Loader implements AutoCloseable {
         this.destinations = destinations;
         this.interval = interval;
         this.clock = clock;
+        this.backoff = new Backoff(clock, interval);
         this.thread = Thread.ofPlatform().name("loader").daemon(true).unstarted(this::run);
     }
 
@@ -128,21 +131,89 @@ public final class Loader implements AutoCloseable {
             return 0;
         }
         String schema = source.get().name();
-        try {
-            destination.get().load(tx -> {
-                loadInTransaction(tx, schema, group);
-                return null;
-            });
-        } catch (DestinationException | RuntimeException e) {
-            LOG.warn("loading {} batch(es) into {}.{} failed; they stay in the log and are retried: {}",
-                    group.size(), schema, first.tableName(), e.getMessage());
-            failed(first, "load", e);
+        if (!backoff.ready(config.get().id())) {
             return 0;
         }
-        log.acknowledge(group);
+        try {
+            loadBatches(destination.get(), schema, group);
+        } catch (DestinationException | RuntimeException e) {
+            LOG.warn("loading {} batch(es) into {}.{} failed: {}", group.size(), schema, first.tableName(), e.getMessage());
+            failed(first, "load", e);
+            if (!reachable(destination.get())) {
+                backoff.failed(config.get().id());
+                return 0; // an outage: everything waits in the log, nothing counts against the batches
+            }
+            return isolate(destination.get(), schema, group, e);
+        }
+        backoff.succeeded(config.get().id());
+        return acknowledged(group);
+    }
+
+    private void loadBatches(Destination destination, String schema, List<LoggedBatch> batches) throws DestinationException {
+        destination.load(tx -> {
+            loadInTransaction(tx, schema, batches);
+            return null;
+        });
+    }
+
+    private int acknowledged(List<LoggedBatch> batches) {
+        LoggedBatch first = batches.get(0);
+        log.acknowledge(batches);
+        quarantine.forget(batches);
         failingSources.remove(first.sourceId());
         catalog.recordLoadSucceeded(first.clientId(), first.sourceId(), first.tableName(), clock.instant());
-        return group.size();
+        return batches.size();
+    }
+
+    /**
+     * The destination works but this group does not load: the data is at fault. Each batch is tried
+     * on its own so that good ones load; a batch that has failed {@link Quarantine#MAX_ATTEMPTS} times
+     * is loaded as rejects instead, so that it never blocks its table (issue: poison data).
+     */
+    private int isolate(Destination destination, String schema, List<LoggedBatch> group, Exception groupFailure) {
+        int done = 0;
+        for (LoggedBatch batch : group) {
+            List<LoggedBatch> one = List.of(batch);
+            Exception failure = groupFailure;
+            if (group.size() > 1) {
+                try {
+                    loadBatches(destination, schema, one);
+                    done += acknowledged(one);
+                    continue;
+                } catch (DestinationException | RuntimeException e) {
+                    failure = e;
+                }
+            }
+            if (!quarantine.failedAgain(batch)) {
+                continue;
+            }
+            Exception cause = failure;
+            try {
+                destination.load(tx -> {
+                    if (tx.loadedBatchKeys(List.of(batch.key())).isEmpty()) {
+                        tx.reject(schema, quarantine.rejects(batch, cause, clock.instant()));
+                        tx.recordLoaded(List.of(batch.key()));
+                    }
+                    return null;
+                });
+                LOG.error("batch {} for {}.{} failed to load {} times; its records are in {}._sdc_rejected: {}",
+                        batch.key(), schema, batch.tableName(), Quarantine.MAX_ATTEMPTS, schema, failure.getMessage());
+                done += acknowledged(one);
+            } catch (DestinationException | RuntimeException e) {
+                LOG.error("batch {} could not even be rejected; it stays in the log: {}", batch.key(), e.getMessage());
+            }
+        }
+        return done;
+    }
+
+    /** Whether the destination answers a trivial transaction: tells an outage from bad data. */
+    private static boolean reachable(Destination destination) {
+        try {
+            destination.load(tx -> tx.loadedBatchKeys(List.of()));
+            return true;
+        } catch (DestinationException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** Whether the last load attempt of any table of the source failed (the Import API then answers 202). */

@@ -17,7 +17,8 @@ public interface BatchLog extends AutoCloseable {
     /**
      * Appends all batches atomically (all or none) and durably.
      *
-     * @throws LogUnavailableException when they could not be made durable; then none was appended
+     * @throws LogUnavailableException when they could not be made durable, or when the log is full
+     *                                 (its size cap counts batches not yet loaded); then none was appended
      */
     void append(List<NewBatch> batches) throws LogUnavailableException;
 
@@ -29,6 +30,9 @@ public interface BatchLog extends AutoCloseable {
 
     /** Number of batches appended and not yet acknowledged. */
     long pendingCount();
+
+    /** Payload bytes appended and not yet acknowledged. */
+    long pendingBytes();
 
     LogHealth health();
 

@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -17,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +42,13 @@ public final class SqliteBatchLog implements BatchLog {
     private final String instance;
     private final LinkedBlockingQueue<Append> queue = new LinkedBlockingQueue<>();
     private final Thread writerThread;
+    private final long maxBytes;
+    private final Duration retention;
+    /** Payload bytes appended and not yet acknowledged: what the size cap protects. */
+    private final AtomicLong pendingBytes = new AtomicLong();
+    /** Payload bytes stored, acknowledged or not; acknowledged ones are purged when space is needed. */
+    private final AtomicLong storedBytes = new AtomicLong();
+    private long lastRetentionPurgeMillis;
     private volatile boolean closing;
     private volatile LogHealth health = LogHealth.OK;
 
@@ -53,7 +62,10 @@ public final class SqliteBatchLog implements BatchLog {
         }
     }
 
-    private SqliteBatchLog(Connection writer, Connection reader, Connection acker, Clock clock, String instance) {
+    private SqliteBatchLog(Connection writer, Connection reader, Connection acker, Clock clock, String instance,
+                           long maxBytes, Duration retention) {
+        this.maxBytes = maxBytes;
+        this.retention = retention;
         this.writer = writer;
         this.reader = reader;
         this.acker = acker;
@@ -62,13 +74,26 @@ public final class SqliteBatchLog implements BatchLog {
         this.writerThread = Thread.ofPlatform().name("batch-log-writer").daemon(true).unstarted(this::writeLoop);
     }
 
-    public static SqliteBatchLog open(Path file, Clock clock) {
+    /**
+     * Opens (creating if needed) the log in {@code file}.
+     *
+     * @param maxBytes  the most payload bytes that may wait unloaded; appends beyond it are refused
+     * @param retention how long loaded batches are kept before they are purged (sooner when space is needed)
+     */
+    public static SqliteBatchLog open(Path file, Clock clock, long maxBytes, Duration retention) {
         Connection writer = SqliteFiles.open(file);
         Connection reader = SqliteFiles.open(file);
         Connection acker = SqliteFiles.open(file);
         try {
             String instance = migrate(writer);
-            SqliteBatchLog log = new SqliteBatchLog(writer, reader, acker, clock, instance);
+            SqliteBatchLog log = new SqliteBatchLog(writer, reader, acker, clock, instance, maxBytes, retention);
+            try (Statement st = writer.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT coalesce(sum(length(payload)), 0),"
+                         + " coalesce(sum(CASE WHEN acked_at IS NULL THEN length(payload) ELSE 0 END), 0) FROM batch_log")) {
+                rs.next();
+                log.storedBytes.set(rs.getLong(1));
+                log.pendingBytes.set(rs.getLong(2));
+            }
             log.writerThread.start();
             return log;
         } catch (SQLException e) {
@@ -122,6 +147,9 @@ public final class SqliteBatchLog implements BatchLog {
             Thread.currentThread().interrupt();
             throw new LogUnavailableException("interrupted while waiting for the batch log", e);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof LogFullException full) {
+                throw new LogUnavailableException(full.getMessage(), full);
+            }
             throw new LogUnavailableException("the batch log could not store the batch: " + e.getCause().getMessage(), e.getCause());
         }
     }
@@ -132,6 +160,7 @@ public final class SqliteBatchLog implements BatchLog {
             try {
                 Append first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
+                    purgeExpired();
                     continue;
                 }
                 group.add(first);
@@ -151,7 +180,11 @@ public final class SqliteBatchLog implements BatchLog {
         }
     }
 
-    private void writeGroup(List<Append> group) {
+    private void writeGroup(List<Append> all) {
+        List<Append> group = admit(all);
+        if (group.isEmpty()) {
+            return;
+        }
         try {
             writer.setAutoCommit(false);
             try (PreparedStatement ps = writer.prepareStatement(
@@ -170,6 +203,9 @@ public final class SqliteBatchLog implements BatchLog {
                 ps.executeBatch();
             }
             writer.commit();
+            long bytes = group.stream().mapToLong(Append::bytes).sum();
+            pendingBytes.addAndGet(bytes);
+            storedBytes.addAndGet(bytes);
             health = LogHealth.OK;
             group.forEach(a -> a.done().complete(null));
         } catch (SQLException | RuntimeException e) {
@@ -177,6 +213,68 @@ public final class SqliteBatchLog implements BatchLog {
             health = LogHealth.failing("the batch log cannot take writes: " + e.getMessage());
             LOG.error("batch log append failed; {} request(s) refused", group.size(), e);
             group.forEach(a -> a.done().completeExceptionally(e));
+        }
+    }
+
+    /**
+     * The appends of a group that fit under the size cap; the others are failed with a "full" error.
+     * When the stored bytes would pass the cap, loaded batches are purged first to make room.
+     */
+    private List<Append> admit(List<Append> group) {
+        List<Append> admitted = new ArrayList<>(group.size());
+        long pending = pendingBytes.get();
+        long stored = storedBytes.get();
+        for (Append a : group) {
+            if (stored + a.bytes() > maxBytes && stored > pending) {
+                purgeAcknowledged(Long.MAX_VALUE);
+                stored = storedBytes.get();
+            }
+            if (pending + a.bytes() > maxBytes) {
+                String reason = "the batch log is full: " + pending + " bytes are waiting to be loaded and the limit is "
+                        + maxBytes + " (BOBBIN_LOG_MAX_BYTES)";
+                health = LogHealth.failing(reason);
+                a.done().completeExceptionally(new LogFullException(reason));
+                continue;
+            }
+            pending += a.bytes();
+            stored += a.bytes();
+            admitted.add(a);
+        }
+        return admitted;
+    }
+
+    /** Every minute, purges loaded batches older than the retention. */
+    private void purgeExpired() {
+        long now = clock.millis();
+        if (now - lastRetentionPurgeMillis < 60_000) {
+            return;
+        }
+        lastRetentionPurgeMillis = now;
+        purgeAcknowledged(now - retention.toMillis());
+        if (!health.writable() && pendingBytes.get() < maxBytes) {
+            health = LogHealth.OK;
+        }
+    }
+
+    /** Deletes batches acknowledged before {@code ackedBefore} (epoch millis); never an unloaded one. */
+    private void purgeAcknowledged(long ackedBefore) {
+        try {
+            writer.setAutoCommit(true);
+            try (PreparedStatement sum = writer.prepareStatement(
+                    "SELECT coalesce(sum(length(payload)), 0) FROM batch_log WHERE acked_at IS NOT NULL AND acked_at < ?");
+                 PreparedStatement delete = writer.prepareStatement("DELETE FROM batch_log WHERE acked_at IS NOT NULL AND acked_at < ?")) {
+                sum.setLong(1, ackedBefore);
+                long freed;
+                try (ResultSet rs = sum.executeQuery()) {
+                    rs.next();
+                    freed = rs.getLong(1);
+                }
+                delete.setLong(1, ackedBefore);
+                delete.executeUpdate();
+                storedBytes.addAndGet(-freed);
+            }
+        } catch (SQLException e) {
+            LOG.warn("purging loaded batches failed; retried later: {}", e.getMessage());
         }
     }
 
@@ -213,8 +311,16 @@ public final class SqliteBatchLog implements BatchLog {
                 ps.setLong(2, b.position());
                 ps.addBatch();
             }
-            ps.executeBatch();
+            int[] counts = ps.executeBatch();
             acker.commit();
+            long freed = 0;
+            int i = 0;
+            for (LoggedBatch b : batches) {
+                if (i < counts.length && counts[i++] > 0) {
+                    freed += b.payload().length;
+                }
+            }
+            pendingBytes.addAndGet(-freed);
         } catch (SQLException e) {
             try {
                 acker.rollback();
@@ -238,7 +344,19 @@ public final class SqliteBatchLog implements BatchLog {
 
     @Override
     public LogHealth health() {
-        return closing ? LogHealth.failing("the batch log is shutting down") : health;
+        if (closing) {
+            return LogHealth.failing("the batch log is shutting down");
+        }
+        LogHealth current = health;
+        if (!current.writable() && current.reason().orElse("").startsWith("the batch log is full") && pendingBytes.get() < maxBytes) {
+            return LogHealth.OK;
+        }
+        return current;
+    }
+
+    @Override
+    public long pendingBytes() {
+        return pendingBytes.get();
     }
 
     @Override

@@ -59,7 +59,7 @@ public final class BobbinNode implements AutoCloseable {
         Files.createDirectories(config.dataDir());
         Clock clock = Clock.systemUTC();
         Catalog catalog = SqliteCatalog.open(config.catalogFile(), clock);
-        BatchLog log = SqliteBatchLog.open(config.catalogFile(), clock);
+        BatchLog log = SqliteBatchLog.open(config.catalogFile(), clock, config.logMaxBytes(), config.logRetention());
         bootstrap(config, catalog);
         EmbeddedWarehouses warehouses = new EmbeddedWarehouses(config.dataDir(), catalog);
         DuckDbWarehouse warehouse = warehouses.forAccount(EmbeddedWarehouses.firstAccount(catalog).orElseThrow());

@@ -152,6 +152,11 @@ final class RestartTest {
         }
 
         @Override
+        public long pendingBytes() {
+            return log.pendingBytes();
+        }
+
+        @Override
         public LogHealth health() {
             return log.health();
         }
