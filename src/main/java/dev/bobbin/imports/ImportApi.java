@@ -81,18 +81,12 @@ public final class ImportApi {
         JsonNode root = parse(body);
         BatchRequest batch = BatchRequest.validate(root, limits);
         long sourceId = grant.source().id();
-        Optional<List<String>> fixedKeys = catalog.keyNames(sourceId, batch.tableName());
-        if (fixedKeys.isPresent() && !fixedKeys.get().equals(batch.keyNames())) {
-            throw ImportErrors.keyNamesChanged(batch.keyNames(), fixedKeys.get(), batch.tableName());
-        }
+        requireKeyNames(sourceId, batch.tableName(), batch.keyNames(), true);
         try {
             log.append(List.of(new NewBatch(grant.clientId(), sourceId, batch.tableName(), PayloadFormat.BATCH_JSON,
                     clock.instant(), body)));
         } catch (LogUnavailableException e) {
             throw ImportErrors.logUnavailable(e.getMessage());
-        }
-        if (fixedKeys.isEmpty()) {
-            catalog.fixKeyNames(sourceId, batch.tableName(), batch.keyNames());
         }
         accepted(ctx, sourceId);
     }
@@ -112,10 +106,7 @@ public final class ImportApi {
         PushRequest push = PushRequest.validate(format.parse(body), grant.clientId(), limits);
         long sourceId = grant.source().id();
         for (PushRequest.TableGroup group : push.tables()) {
-            Optional<List<String>> fixedKeys = catalog.keyNames(sourceId, group.tableName());
-            if (fixedKeys.isPresent() && !fixedKeys.get().equals(group.keyNames())) {
-                throw ImportErrors.keyNamesChanged(group.keyNames(), fixedKeys.get(), group.tableName());
-            }
+            requireKeyNames(sourceId, group.tableName(), group.keyNames(), !validateOnly);
         }
         if (validateOnly) {
             ctx.status(200).contentType("application/json").result("{\"status\":\"OK\",\"message\":\"Batch is valid!\"}");
@@ -131,10 +122,19 @@ public final class ImportApi {
         } catch (LogUnavailableException e) {
             throw ImportErrors.logUnavailable(e.getMessage());
         }
-        for (PushRequest.TableGroup group : push.tables()) {
-            catalog.fixKeyNames(sourceId, group.tableName(), group.keyNames());
-        }
         accepted(ctx, sourceId);
+    }
+
+    /**
+     * DECISIONS I10: the first batch for a table fixes its key names; a later one with other key names
+     * is refused. With {@code fix}, the key names are fixed atomically in the same step (so two
+     * concurrent first batches cannot both win); validation only reads them.
+     */
+    private void requireKeyNames(long sourceId, String table, List<String> keyNames, boolean fix) {
+        Optional<List<String>> inForce = fix ? Optional.of(catalog.fixKeyNames(sourceId, table, keyNames)) : catalog.keyNames(sourceId, table);
+        if (inForce.isPresent() && !inForce.get().equals(keyNames)) {
+            throw ImportErrors.keyNamesChanged(keyNames, inForce.get(), table);
+        }
     }
 
     /** The answer once a batch is durable: 201, or 202 while loading for its source is failing (DECISIONS I1). */
