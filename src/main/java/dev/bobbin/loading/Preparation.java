@@ -321,6 +321,17 @@ final class Preparation {
         return Optional.empty();
     }
 
+    /** Whether each key value of {@code c} has its key column's type ({@code keyColumns} in key order). */
+    static boolean keyTypesMatch(Candidate c, List<Column> keyColumns) {
+        for (Column key : keyColumns) {
+            Optional<Cell> cell = c.record().cells().stream().filter(x -> x.field().equals(key.name())).findFirst();
+            if (cell.isEmpty() || cell.get().type() != key.type()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static Optional<List<Object>> keyOf(List<Cell> cells, List<String> keyColumns) {
         List<Object> key = new ArrayList<>(keyColumns.size());
         for (String name : keyColumns) {
