@@ -148,6 +148,10 @@ final class RecordFlattener {
             if (instant.isEmpty()) {
                 throw new RejectedException("field " + field + " is declared as a date-time but holds '" + Names.abbreviate(text) + "'");
             }
+            if (!Timestamps.storable(instant.get())) {
+                // loading.md §9.3: the record is rejected, instead of failing the whole load on every retry
+                throw new RejectedException("timestamp out of range for PostgreSQL on " + field);
+            }
             return new Cell(field, ColumnType.TIMESTAMPTZ, Timestamps.toMicros(instant.get()));
         }
         return new Cell(field, ColumnType.TEXT, text);
