@@ -349,7 +349,9 @@ final class Preparation {
         return UUID.nameUUIDFromBytes((m.batchKey() + "#" + m.index()).getBytes(StandardCharsets.UTF_8)).toString();
     }
 
+    /** The record (as JSON, which escapes U+0000) with its table and reason, U+0000 spelled out: PostgreSQL text cannot store it. */
     private static RejectedRecord reject(Instant at, String table, String reason, IncomingMessage m) {
-        return new RejectedRecord(at, table, reason, m.data() == null ? "" : m.data().toString());
+        return new RejectedRecord(at, table.replace("\0", "\\u0000"), reason.replace("\0", "\\u0000"),
+                m.data() == null ? "" : m.data().toString());
     }
 }

@@ -143,6 +143,10 @@ final class RecordFlattener {
             return isDecimal(schema) ? new Cell(field, ColumnType.DECIMAL, value.decimalValue()) : doubleCell(field, value);
         }
         String text = value.asText();
+        if (text.indexOf('\0') >= 0) {
+            // PostgreSQL text cannot hold U+0000: reject the record rather than fail the whole load on every retry
+            throw new RejectedException("field " + field + " holds the character U+0000, which PostgreSQL text cannot store");
+        }
         if (isDateTime(schema)) {
             Optional<Instant> instant = Timestamps.parse(text);
             if (instant.isEmpty()) {
