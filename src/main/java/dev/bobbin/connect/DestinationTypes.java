@@ -47,8 +47,11 @@ final class DestinationTypes {
         return ALL.contains(type);
     }
 
-    /** The type's report card at step {@code step} (1 = form, 2 = fully configured), with details when asked. */
-    static Map<String, Object> reportCard(String type, int step, boolean withDetails) {
+    /**
+     * The type's report card at step {@code step} (1 = form, 2 = fully configured), with details when
+     * asked. A form property is {@code provided} when {@code provided} names it (connect-api.md §6.3).
+     */
+    static Map<String, Object> reportCard(String type, int step, boolean withDetails, Set<String> provided) {
         Map<String, Object> card = new LinkedHashMap<>();
         card.put("type", type);
         card.put("current_step", step);
@@ -63,7 +66,7 @@ final class DestinationTypes {
                 view.put("system_provided", false);
                 view.put("property_type", "user_provided");
                 view.put("json_schema", p.schema());
-                view.put("provided", step > 1 && (p.required() || p.name().equals("sslrootcert")));
+                view.put("provided", provided.contains(p.name()));
                 form.add(view);
             }
         }

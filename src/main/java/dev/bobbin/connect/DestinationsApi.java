@@ -50,7 +50,7 @@ public final class DestinationsApi {
 
     void listTypes(Context ctx) {
         auth.account(ctx);
-        json(ctx, DestinationTypes.ALL.stream().map(t -> DestinationTypes.reportCard(t, 1, true)).toList());
+        json(ctx, DestinationTypes.ALL.stream().map(t -> DestinationTypes.reportCard(t, 1, true, Set.of())).toList());
     }
 
     void getType(Context ctx) {
@@ -59,7 +59,7 @@ public final class DestinationsApi {
         if (!DestinationTypes.known(type)) {
             throw ApiError.json(404, Map.of("error", "NotFound", "data", Map.of("message", "destination type not found (" + type + ")")));
         }
-        json(ctx, DestinationTypes.reportCard(type, 1, true));
+        json(ctx, DestinationTypes.reportCard(type, 1, true, Set.of()));
     }
 
     void list(Context ctx) {
@@ -165,7 +165,7 @@ public final class DestinationsApi {
         view.put("id", d.id());
         view.put("display_name", null);
         view.put("created_at", ConnectViews.timestamp(d.createdAt()));
-        view.put("report_card", DestinationTypes.reportCard(d.type(), 2, false));
+        view.put("report_card", DestinationTypes.reportCard(d.type(), 2, false, d.properties().keySet()));
         return view;
     }
 

@@ -50,15 +50,16 @@ public final class HttpApi implements AutoCloseable {
             });
             config.routes.error(404, ctx -> {
                 if (ctx.result() == null) {
-                    Map<String, Object> body = new LinkedHashMap<>();
-                    body.put("error", "NotFound");
-                    body.put("data", Map.of("message", "no such endpoint: " + ctx.method() + " " + ctx.path()));
-                    json(ctx, 404, body);
+                    notFound(ctx);
                 }
             });
             config.routes.error(405, ctx -> {
                 if (ctx.path().startsWith("/v2/import/")) {
                     ctx.status(405).contentType("text/plain").result("Method not allowed.");
+                } else if (ctx.path().startsWith("/v4/")) {
+                    // connect-api.md §3, §8.2: the Connect API answers a method the endpoint does not allow with 404
+                    ctx.status(404);
+                    notFound(ctx);
                 } else {
                     json(ctx, 405, Map.of("message", "Method not allowed."));
                 }
@@ -70,6 +71,13 @@ public final class HttpApi implements AutoCloseable {
 
     public int port() {
         return app.port();
+    }
+
+    private static void notFound(Context ctx) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", "NotFound");
+        body.put("data", Map.of("message", "no such endpoint: " + ctx.method() + " " + ctx.path()));
+        json(ctx, 404, body);
     }
 
     private static void render(Context ctx, ApiError e) {

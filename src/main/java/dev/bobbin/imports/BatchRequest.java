@@ -189,7 +189,8 @@ record BatchRequest(String tableName, List<String> keyNames, int messageCount) {
                 out.add(path + "/data: expected type: JSONObject, found: " + RecordSchema.Kind.of(data).label);
             }
             JsonNode extracted = message.get("time_extracted");
-            if (extracted != null && (!extracted.isTextual() || dev.bobbin.json.Timestamps.parse(extracted.asText()).isEmpty())) {
+            if (extracted != null && (!extracted.isTextual()
+                    || !dev.bobbin.json.Timestamps.parse(extracted.asText()).map(dev.bobbin.json.Timestamps::storable).orElse(false))) {
                 out.add(path + "/time_extracted: " + extracted + " is not a valid date-time");
             }
         }

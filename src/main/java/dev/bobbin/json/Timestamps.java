@@ -9,6 +9,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoField;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 
 /**
@@ -51,6 +52,21 @@ public final class Timestamps {
         } catch (DateTimeParseException | ArithmeticException e) {
             return Optional.empty();
         }
+    }
+
+    /** PostgreSQL's earliest timestamp, 4714-11-24 00:00 BC (Julian day 0); DuckDB reaches further back. */
+    public static final Instant MIN_STORABLE = Instant.ofEpochSecond(-210_866_803_200L);
+    /**
+     * The latest instant both warehouses hold: epoch microseconds one below {@link Long#MAX_VALUE},
+     * which DuckDB reserves for infinity (PostgreSQL reaches 294276 AD).
+     */
+    public static final Instant MAX_STORABLE = Instant.ofEpochSecond(Math.floorDiv(Long.MAX_VALUE - 1, 1_000_000L),
+            Math.floorMod(Long.MAX_VALUE - 1, 1_000_000L) * 1_000L);
+
+    /** Whether {@code t}, at the microsecond precision warehouses store, is in the range both warehouses hold. */
+    public static boolean storable(Instant t) {
+        Instant micros = t.truncatedTo(ChronoUnit.MICROS);
+        return !micros.isBefore(MIN_STORABLE) && !micros.isAfter(MAX_STORABLE);
     }
 
     /** Microseconds since the epoch, the precision warehouses store. */

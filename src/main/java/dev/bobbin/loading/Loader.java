@@ -261,8 +261,12 @@ public final class Loader implements AutoCloseable {
         Optional<TableShape> root = shapeOf.apply(collected.table());
         if (root.isPresent() && !root.get().keyColumns().isEmpty() && !collected.candidates().isEmpty()) {
             List<Column> keyColumns = root.get().keyColumns().stream().map(k -> root.get().column(k).orElseThrow()).toList();
-            stored = tx.storedSequences(new TableRef(schema, collected.table()), keyColumns,
-                    collected.candidates().stream().map(Preparation.Candidate::key).toList());
+            // a key of another type than its column cannot be looked up (and is rejected by plan, L11)
+            List<List<Object>> keys = collected.candidates().stream()
+                    .filter(c -> Preparation.keyTypesMatch(c, keyColumns))
+                    .map(Preparation.Candidate::key)
+                    .toList();
+            stored = tx.storedSequences(new TableRef(schema, collected.table()), keyColumns, keys);
         }
         PreparedLoad load = Preparation.plan(schema, collected, stored, shapeOf, now);
         for (TablePlan table : load.tables()) {

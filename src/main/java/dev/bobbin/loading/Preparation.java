@@ -321,6 +321,17 @@ final class Preparation {
         return Optional.empty();
     }
 
+    /** Whether each key value of {@code c} has its key column's type ({@code keyColumns} in key order). */
+    static boolean keyTypesMatch(Candidate c, List<Column> keyColumns) {
+        for (Column key : keyColumns) {
+            Optional<Cell> cell = c.record().cells().stream().filter(x -> x.field().equals(key.name())).findFirst();
+            if (cell.isEmpty() || cell.get().type() != key.type()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static Optional<List<Object>> keyOf(List<Cell> cells, List<String> keyColumns) {
         List<Object> key = new ArrayList<>(keyColumns.size());
         for (String name : keyColumns) {
@@ -338,7 +349,9 @@ final class Preparation {
         return UUID.nameUUIDFromBytes((m.batchKey() + "#" + m.index()).getBytes(StandardCharsets.UTF_8)).toString();
     }
 
+    /** The record (as JSON, which escapes U+0000) with its table and reason, U+0000 spelled out: PostgreSQL text cannot store it. */
     private static RejectedRecord reject(Instant at, String table, String reason, IncomingMessage m) {
-        return new RejectedRecord(at, table, reason, m.data() == null ? "" : m.data().toString());
+        return new RejectedRecord(at, table.replace("\0", "\\u0000"), reason.replace("\0", "\\u0000"),
+                m.data() == null ? "" : m.data().toString());
     }
 }

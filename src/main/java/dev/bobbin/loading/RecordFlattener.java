@@ -143,10 +143,18 @@ final class RecordFlattener {
             return isDecimal(schema) ? new Cell(field, ColumnType.DECIMAL, value.decimalValue()) : doubleCell(field, value);
         }
         String text = value.asText();
+        if (text.indexOf('\0') >= 0) {
+            // PostgreSQL text cannot hold U+0000: reject the record rather than fail the whole load on every retry
+            throw new RejectedException("field " + field + " holds the character U+0000, which PostgreSQL text cannot store");
+        }
         if (isDateTime(schema)) {
             Optional<Instant> instant = Timestamps.parse(text);
             if (instant.isEmpty()) {
                 throw new RejectedException("field " + field + " is declared as a date-time but holds '" + Names.abbreviate(text) + "'");
+            }
+            if (!Timestamps.storable(instant.get())) {
+                // loading.md §9.3: the record is rejected, instead of failing the whole load on every retry
+                throw new RejectedException("timestamp out of range for PostgreSQL on " + field);
             }
             return new Cell(field, ColumnType.TIMESTAMPTZ, Timestamps.toMicros(instant.get()));
         }

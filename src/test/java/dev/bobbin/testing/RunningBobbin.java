@@ -3,6 +3,8 @@ package dev.bobbin.testing;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bobbin.config.BobbinConfig;
 import dev.bobbin.destination.duckdb.QueryResult;
+import dev.bobbin.destination.postgres.PostgresConnection;
+import dev.bobbin.json.Json;
 import dev.bobbin.node.BobbinNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,6 +37,9 @@ public final class RunningBobbin implements AutoCloseable {
      * afterwards load only when the test calls {@link #loadNow()}.
      */
     public static final Map<String, String> MANUAL_LOADING = Map.of("BOBBIN_LOAD_INTERVAL_MS", "3600000");
+
+    /** The password {@link #postgresProperties} sends; it must never come back in a response. */
+    public static final String TEST_PASSWORD = "s3cret-never-shown-7f1c";
 
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
 
@@ -136,6 +141,16 @@ public final class RunningBobbin implements AutoCloseable {
         return send(request(path, headers).POST(body));
     }
 
+    /** PUT a text body with the given headers, as name/value pairs. */
+    public HttpReply put(String path, String body, String... headers) {
+        return send(request(path, headers).PUT(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    /** DELETE with the given headers, as name/value pairs. */
+    public HttpReply delete(String path, String... headers) {
+        return send(request(path, headers).DELETE());
+    }
+
     /** {@code POST /v2/import/batch} with this node's Import API token and {@code application/json}. */
     public HttpReply postBatch(String body) {
         return post("/v2/import/batch", body, "Authorization", "Bearer " + importToken, "Content-Type", "application/json");
@@ -161,6 +176,62 @@ public final class RunningBobbin implements AutoCloseable {
         return body == null
                 ? post(path, (String) null, "Authorization", "Bearer " + connectToken)
                 : post(path, body, "Authorization", "Bearer " + connectToken, "Content-Type", "application/json");
+    }
+
+    public HttpReply connectPut(String path, String body) {
+        return put(path, body, "Authorization", "Bearer " + connectToken, "Content-Type", "application/json");
+    }
+
+    public HttpReply connectDelete(String path) {
+        return delete(path, "Authorization", "Bearer " + connectToken);
+    }
+
+    // ---- destinations ----------------------------------------------------------------------------
+
+    /** The account's destinations as {@code GET /v4/destinations} lists them. */
+    public JsonNode destinations() {
+        HttpReply reply = connectGet("/v4/destinations");
+        if (reply.status() != 200) {
+            throw new AssertionError("listing destinations failed: " + reply);
+        }
+        return reply.json();
+    }
+
+    /** Deletes the account's destination (the embedded duckdb one a new account starts with) through the Connect API. */
+    public void deleteDestination() {
+        JsonNode list = destinations();
+        if (list.size() != 1) {
+            throw new AssertionError("expected one destination, got " + list);
+        }
+        HttpReply deleted = connectDelete("/v4/destinations/" + list.get(0).get("id").asLong());
+        if (deleted.status() != 200) {
+            throw new AssertionError("deleting the destination failed: " + deleted);
+        }
+    }
+
+    /** Creates a postgres destination for {@code database} through the Connect API; returns the Destination object. */
+    public JsonNode createPostgresDestination(PostgresConnection database) {
+        HttpReply created = connectPost("/v4/destinations", "{\"type\":\"postgres\",\"name\":\"Test PostgreSQL\",\"properties\":"
+                + postgresProperties(database) + "}");
+        if (created.status() != 200) {
+            throw new AssertionError("creating the postgres destination failed: " + created);
+        }
+        return created.json();
+    }
+
+    /** Switches the account from its embedded duckdb destination to {@code database}, as a user would. */
+    public JsonNode switchToPostgres(PostgresConnection database) {
+        deleteDestination();
+        return createPostgresDestination(database);
+    }
+
+    /**
+     * Connect API {@code properties} for a test database. The embedded server trusts local logins, so
+     * the password is never checked; it is non-empty because the form requires one.
+     */
+    public static String postgresProperties(PostgresConnection database) {
+        return Json.write(Map.of("host", database.host(), "port", String.valueOf(database.port()), "database", database.database(),
+                "username", database.username(), "password", TEST_PASSWORD, "ssl", false));
     }
 
     private HttpRequest.Builder request(String path, String... headers) {
