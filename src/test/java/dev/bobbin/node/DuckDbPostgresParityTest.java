@@ -198,7 +198,7 @@ final class DuckDbPostgresParityTest {
                 assertThat(pg.pendingBatches()).as("postgres node loaded every batch").isZero();
             }
             assertThat(pg.tables(SCHEMA)).as("the postgres node wrote nothing to its own warehouse").isEmpty();
-            warehouse = duck.node().config().warehouseFile();
+            warehouse = duck.node().config().dataDir().resolve("warehouse.duckdb");
         }
 
         Map<String, Table> inDuckDb;
