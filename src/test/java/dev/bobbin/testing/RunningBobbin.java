@@ -136,6 +136,21 @@ public final class RunningBobbin implements AutoCloseable {
         return send(request(path, headers).POST(body));
     }
 
+    /** PUT a text body with the given headers, as name/value pairs. */
+    public HttpReply put(String path, String body, String... headers) {
+        return send(request(path, headers).PUT(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    /** PATCH a text body with the given headers, as name/value pairs. */
+    public HttpReply patch(String path, String body, String... headers) {
+        return send(request(path, headers).method("PATCH", HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    /** DELETE with the given headers, as name/value pairs. */
+    public HttpReply delete(String path, String... headers) {
+        return send(request(path, headers).DELETE());
+    }
+
     /** {@code POST /v2/import/batch} with this node's Import API token and {@code application/json}. */
     public HttpReply postBatch(String body) {
         return post("/v2/import/batch", body, "Authorization", "Bearer " + importToken, "Content-Type", "application/json");
@@ -161,6 +176,16 @@ public final class RunningBobbin implements AutoCloseable {
         return body == null
                 ? post(path, (String) null, "Authorization", "Bearer " + connectToken)
                 : post(path, body, "Authorization", "Bearer " + connectToken, "Content-Type", "application/json");
+    }
+
+    /** PUT a JSON body with the bootstrap account's Connect API token. */
+    public HttpReply connectPut(String path, String body) {
+        return put(path, body, "Authorization", "Bearer " + connectToken, "Content-Type", "application/json");
+    }
+
+    /** DELETE with the bootstrap account's Connect API token. */
+    public HttpReply connectDelete(String path) {
+        return delete(path, "Authorization", "Bearer " + connectToken);
     }
 
     private HttpRequest.Builder request(String path, String... headers) {
