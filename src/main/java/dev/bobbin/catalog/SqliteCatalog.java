@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.sqlite.SQLiteConfig;
 
 /** {@link Catalog} on the embedded SQLite file ({@code <data-dir>/catalog.db}). */
 public final class SqliteCatalog implements Catalog {
@@ -48,7 +49,13 @@ public final class SqliteCatalog implements Catalog {
         }
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(SqliteFiles.jdbcUrl(file));
-        config.setDataSourceProperties(SqliteFiles.poolProperties());
+        // Catalog transactions read before they write (a name check, a token count). A deferred BEGIN takes
+        // the write lock only at the first write, and in WAL mode that fails at once with SQLITE_BUSY, without
+        // waiting, when the batch log committed after the read began. BEGIN IMMEDIATE takes it up front and
+        // waits for it up to the busy timeout instead.
+        SQLiteConfig sqlite = new SQLiteConfig(SqliteFiles.poolProperties());
+        sqlite.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+        config.setDataSourceProperties(sqlite.toProperties());
         config.setMaximumPoolSize(4);
         config.setPoolName("catalog");
         HikariDataSource pool = new HikariDataSource(config);

@@ -47,7 +47,8 @@ public final class Loader implements AutoCloseable {
     private final Clock clock;
     private final Thread thread;
     private final Object cycleLock = new Object();
-    private final Set<Long> failingSources = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Per source id, the tables whose last load attempt failed. */
+    private final Map<Long, Set<String>> failingTables = new java.util.concurrent.ConcurrentHashMap<>();
     private final Quarantine quarantine = new Quarantine();
     private final Backoff backoff;
     private final CountDownLatch stopSignal = new CountDownLatch(1);
@@ -160,7 +161,10 @@ public final class Loader implements AutoCloseable {
         LoggedBatch first = batches.get(0);
         log.acknowledge(batches);
         quarantine.forget(batches);
-        failingSources.remove(first.sourceId());
+        failingTables.computeIfPresent(first.sourceId(), (id, tables) -> {
+            tables.remove(first.tableName());
+            return tables.isEmpty() ? null : tables;
+        });
         catalog.recordLoadSucceeded(first.clientId(), first.sourceId(), first.tableName(), clock.instant());
         return batches.size();
     }
@@ -218,11 +222,15 @@ public final class Loader implements AutoCloseable {
 
     /** Whether the last load attempt of any table of the source failed (the Import API then answers 202). */
     public boolean isFailing(long sourceId) {
-        return failingSources.contains(sourceId);
+        return failingTables.containsKey(sourceId);
     }
 
     private void failed(LoggedBatch first, String action, Exception e) {
-        failingSources.add(first.sourceId());
+        failingTables.compute(first.sourceId(), (id, tables) -> {
+            Set<String> failing = tables == null ? java.util.concurrent.ConcurrentHashMap.newKeySet() : tables;
+            failing.add(first.tableName());
+            return failing;
+        });
         try {
             catalog.recordLoadFailed(first.clientId(), first.sourceId(), first.tableName(), LoadErrorState.of(action, e));
         } catch (RuntimeException statusFailure) {

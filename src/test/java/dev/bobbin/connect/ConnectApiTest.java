@@ -246,6 +246,31 @@ final class ConnectApiTest {
     }
 
     @Test
+    void jsonContentTypeAndAcceptHeadersOnEveryBodilessRequestAreNoError() {
+        long sourceId = createSource("Import API");
+        long clientId = clientId();
+        String[] headers = {"Authorization", "Bearer " + bobbin.connectToken(), "Content-Type", "application/json", "Accept", "application/json"};
+
+        HttpReply first = bobbin.post("/v4/sources/" + sourceId + "/tokens", (String) null, headers);
+        HttpReply second = bobbin.post("/v4/sources/" + sourceId + "/tokens", (String) null, headers);
+        assertThat(first.status()).as(first.toString()).isEqualTo(200);
+        assertThat(second.status()).as(second.toString()).isEqualTo(200);
+        for (String path : List.of("/v4/source-types", "/v4/source-types/import_api", "/v4/sources", "/v4/sources/" + sourceId,
+                "/v4/sources/" + sourceId + "/tokens", "/v4/destination-types", "/v4/destination-types/postgres", "/v4/destinations",
+                "/v4/" + clientId + "/loads", "/v4/" + clientId + "/extractions", "/v2/import/status", "/openapi.json")) {
+            HttpReply reply = bobbin.get(path, headers);
+            assertThat(reply.status()).as(path + ": " + reply).isEqualTo(200);
+            assertThat(reply.mediaType()).as(path).isEqualTo("application/json");
+        }
+        HttpReply revoked = bobbin.delete("/v4/sources/" + sourceId + "/tokens/" + first.json().get("id").asLong(), headers);
+        HttpReply deleted = bobbin.delete("/v4/sources/" + sourceId, headers);
+
+        assertThat(revoked.status()).as(revoked.toString()).isEqualTo(200);
+        assertThat(deleted.status()).as(deleted.toString()).isEqualTo(200);
+        assertThat(deleted.json().get("deleted_at").asText()).matches(TIMESTAMP);
+    }
+
+    @Test
     void createdSourcesAreListedAndReadBack() {
         long sourceId = createSource("Import API tokens example");
 

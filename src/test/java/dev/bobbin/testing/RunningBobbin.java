@@ -146,6 +146,11 @@ public final class RunningBobbin implements AutoCloseable {
         return send(request(path, headers).PUT(HttpRequest.BodyPublishers.ofString(body)));
     }
 
+    /** PATCH a text body with the given headers, as name/value pairs. */
+    public HttpReply patch(String path, String body, String... headers) {
+        return send(request(path, headers).method("PATCH", HttpRequest.BodyPublishers.ofString(body)));
+    }
+
     /** DELETE with the given headers, as name/value pairs. */
     public HttpReply delete(String path, String... headers) {
         return send(request(path, headers).DELETE());
@@ -178,10 +183,12 @@ public final class RunningBobbin implements AutoCloseable {
                 : post(path, body, "Authorization", "Bearer " + connectToken, "Content-Type", "application/json");
     }
 
+    /** PUT a JSON body with the bootstrap account's Connect API token. */
     public HttpReply connectPut(String path, String body) {
         return put(path, body, "Authorization", "Bearer " + connectToken, "Content-Type", "application/json");
     }
 
+    /** DELETE with the bootstrap account's Connect API token. */
     public HttpReply connectDelete(String path) {
         return delete(path, "Authorization", "Bearer " + connectToken);
     }
