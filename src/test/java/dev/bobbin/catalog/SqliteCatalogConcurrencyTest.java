@@ -2,6 +2,7 @@ package dev.bobbin.catalog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bobbin.config.BobbinConfig;
 import dev.bobbin.log.NewBatch;
 import dev.bobbin.log.PayloadFormat;
 import dev.bobbin.log.SqliteBatchLog;
@@ -30,7 +31,7 @@ final class SqliteCatalogConcurrencyTest {
     void transactionsThatReadBeforeTheyWriteSucceedWhileTheBatchLogCommits() throws Exception {
         Path file = dataDir.resolve("catalog.db");
         try (SqliteCatalog catalog = SqliteCatalog.open(file, Clock.systemUTC());
-             SqliteBatchLog log = SqliteBatchLog.open(file, Clock.systemUTC())) {
+             SqliteBatchLog log = SqliteBatchLog.open(file, Clock.systemUTC(), BobbinConfig.DEFAULT_LOG_MAX_BYTES, java.time.Duration.ofDays(7))) {
             long clientId = catalog.createAccount("a").clientId();
             long sourceId = catalog.createSource(clientId, "import_api", "import_api", "Import API").id();
             AtomicBoolean stop = new AtomicBoolean();
