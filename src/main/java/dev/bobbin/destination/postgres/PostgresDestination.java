@@ -21,6 +21,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  * at {@link #open} if missing.
  */
 public final class PostgresDestination implements Destination {
+    private static final long CONNECTION_TIMEOUT_MS = 5_000;
     static final int POOL_SIZE = 2;
 
     private final HikariDataSource pool;
@@ -69,6 +70,8 @@ public final class PostgresDestination implements Destination {
         config.setPoolName("bobbin-postgres " + where.host() + ":" + where.port() + "/" + where.database());
         config.setMaximumPoolSize(POOL_SIZE);
         config.setMinimumIdle(1);
+        // a down server must not hold the loader for Hikari's default 30 s per attempt
+        config.setConnectionTimeout(CONNECTION_TIMEOUT_MS);
         config.setAutoCommit(false);
         return config;
     }
