@@ -69,7 +69,7 @@ public final class ImportApi {
             throw ImportErrors.batchUnsupportedContentType();
         }
         byte[] body = RequestBodies.read(ctx.req().getInputStream(), ctx.req().getContentLengthLong(),
-                ctx.header("Content-Encoding"), limits);
+                ctx.header("Content-Encoding"), limits, ImportErrors::batchMalformedJson);
         JsonNode root = parse(body);
         BatchRequest batch = BatchRequest.validate(root, limits);
         long sourceId = grant.source().id();
@@ -100,7 +100,7 @@ public final class ImportApi {
         PushFormat format = PushFormat.of(contentType).orElseThrow(
                 () -> ImportErrors.pushUnsupportedContentType(contentType == null ? "(none)" : contentType.split(";", 2)[0].strip()));
         byte[] body = RequestBodies.read(ctx.req().getInputStream(), ctx.req().getContentLengthLong(),
-                ctx.header("Content-Encoding"), limits);
+                ctx.header("Content-Encoding"), limits, ImportErrors::pushMalformed);
         PushRequest push = PushRequest.validate(format.parse(body), grant.clientId(), limits);
         long sourceId = grant.source().id();
         for (PushRequest.TableGroup group : push.tables()) {
