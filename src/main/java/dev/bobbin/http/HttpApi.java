@@ -33,6 +33,7 @@ public final class HttpApi implements AutoCloseable {
             config.http.defaultContentType = "application/json";
             config.jetty.host = host;
             config.jetty.port = port;
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             config.jetty.modifyHttpConfiguration(http -> {
                 http.setSendServerVersion(false);
                 http.setSendXPoweredBy(false);
