@@ -4,9 +4,11 @@ import dev.bobbin.json.Json;
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.javalin.router.EndpointNotFound;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,6 +20,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpApi implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
+    /**
+     * The endpoints whose 405 the docs give as the plain string {@code Method not allowed.}: push
+     * (import-api.md §7.4) and validate, which has push's errors (§8). Every other 405 is JSON
+     * (DECISIONS I5).
+     */
+    private static final Set<String> PLAIN_TEXT_405 = Set.of("/v2/import/push", "/v2/import/validate");
     private final Javalin app;
 
     private HttpApi(Javalin app) {
@@ -44,16 +52,16 @@ public final class HttpApi implements AutoCloseable {
                 LOG.error("unhandled error on {} {}", ctx.method(), ctx.path(), e);
                 json(ctx, 500, Map.of("status", "ERROR", "message", "internal error; the server log has the details"));
             });
+            // Javalin answers an unknown path by throwing EndpointNotFound, whose own mapper writes
+            // Javalin's problem JSON before any error(404) handler runs; map it here instead.
+            config.routes.exception(EndpointNotFound.class, (e, ctx) -> noSuchEndpoint(ctx));
             config.routes.error(404, ctx -> {
                 if (ctx.result() == null) {
-                    Map<String, Object> body = new LinkedHashMap<>();
-                    body.put("error", "NotFound");
-                    body.put("data", Map.of("message", "no such endpoint: " + ctx.method() + " " + ctx.path()));
-                    json(ctx, 404, body);
+                    noSuchEndpoint(ctx);
                 }
             });
             config.routes.error(405, ctx -> {
-                if (ctx.path().startsWith("/v2/import/")) {
+                if (PLAIN_TEXT_405.contains(stripTrailingSlash(ctx.path()))) {
                     ctx.status(405).contentType("text/plain").result("Method not allowed.");
                 } else {
                     json(ctx, 405, Map.of("message", "Method not allowed."));
@@ -62,6 +70,17 @@ public final class HttpApi implements AutoCloseable {
         });
         app.start();
         return new HttpApi(app);
+    }
+
+    private static void noSuchEndpoint(Context ctx) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", "NotFound");
+        body.put("data", Map.of("message", "no such endpoint: " + ctx.method() + " " + ctx.path()));
+        json(ctx, 404, body);
+    }
+
+    private static String stripTrailingSlash(String path) {
+        return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
     }
 
     public int port() {
