@@ -142,6 +142,10 @@ public final class ImportApi {
     }
 
     private static JsonNode parse(byte[] body) {
+        Optional<String> notUtf8 = Utf8.problem(body);
+        if (notUtf8.isPresent()) {
+            throw ImportErrors.batchMalformedJson(notUtf8.get());
+        }
         try {
             JsonNode root = Json.MAPPER.readTree(body);
             if (root == null || root.isMissingNode()) {
