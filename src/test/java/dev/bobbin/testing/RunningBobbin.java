@@ -117,6 +117,20 @@ public final class RunningBobbin implements AutoCloseable {
         return importToken;
     }
 
+    /** The account's Stitch client id ({@code stitch_client_id} of the source), which push records carry. */
+    public long clientId() {
+        HttpReply source = connectGet("/v4/sources/" + sourceId);
+        if (source.status() != 200) {
+            throw new AssertionError("reading the source failed: " + source);
+        }
+        return source.json().get("stitch_client_id").asLong();
+    }
+
+    /** {@code POST} to an Import API path with this node's Import API token and {@code contentType}. */
+    public HttpReply postImport(String path, String body, String contentType) {
+        return post(path, body, "Authorization", "Bearer " + importToken, "Content-Type", contentType);
+    }
+
     // ---- HTTP -----------------------------------------------------------------------------------
 
     /** GET with the given headers, as name/value pairs. */
@@ -134,6 +148,11 @@ public final class RunningBobbin implements AutoCloseable {
     /** POST with any body publisher (e.g. a stream, which is sent chunked without Content-Length). */
     public HttpReply post(String path, HttpRequest.BodyPublisher body, String... headers) {
         return send(request(path, headers).POST(body));
+    }
+
+    /** Any method with any body publisher and the given headers, as name/value pairs. */
+    public HttpReply send(String method, String path, HttpRequest.BodyPublisher body, String... headers) {
+        return send(request(path, headers).method(method, body));
     }
 
     /** {@code POST /v2/import/batch} with this node's Import API token and {@code application/json}. */
@@ -161,6 +180,15 @@ public final class RunningBobbin implements AutoCloseable {
         return body == null
                 ? post(path, (String) null, "Authorization", "Bearer " + connectToken)
                 : post(path, body, "Authorization", "Bearer " + connectToken, "Content-Type", "application/json");
+    }
+
+    public HttpReply connectPut(String path, String body) {
+        return send("PUT", path, HttpRequest.BodyPublishers.ofString(body),
+                "Authorization", "Bearer " + connectToken, "Content-Type", "application/json");
+    }
+
+    public HttpReply connectDelete(String path) {
+        return send("DELETE", path, HttpRequest.BodyPublishers.noBody(), "Authorization", "Bearer " + connectToken);
     }
 
     private HttpRequest.Builder request(String path, String... headers) {
