@@ -3,9 +3,11 @@ package dev.bobbin.http;
 import dev.bobbin.json.Json;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.router.EndpointNotFound;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -18,6 +20,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpApi implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
+    /**
+     * The endpoints whose 405 the docs give as the plain string {@code Method not allowed.}: push
+     * (import-api.md §7.4) and validate, which has push's errors (§8). Every other 405 is JSON
+     * (DECISIONS I5).
+     */
+    private static final Set<String> PLAIN_TEXT_405 = Set.of("/v2/import/push", "/v2/import/validate");
     private final Javalin app;
 
     private HttpApi(Javalin app) {
@@ -33,6 +41,7 @@ public final class HttpApi implements AutoCloseable {
             config.http.defaultContentType = "application/json";
             config.jetty.host = host;
             config.jetty.port = port;
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             config.jetty.modifyHttpConfiguration(http -> {
                 http.setSendServerVersion(false);
                 http.setSendXPoweredBy(false);
@@ -48,18 +57,20 @@ public final class HttpApi implements AutoCloseable {
                 LOG.error("unhandled error on {} {}", ctx.method(), ctx.path(), e);
                 json(ctx, 500, Map.of("status", "ERROR", "message", "internal error; the server log has the details"));
             });
+            // Javalin answers an unknown path by throwing EndpointNotFound, whose own mapper writes
+            // Javalin's problem JSON before any error(404) handler runs; map it here instead.
+            config.routes.exception(EndpointNotFound.class, (e, ctx) -> noSuchEndpoint(ctx));
             config.routes.error(404, ctx -> {
                 if (ctx.result() == null) {
-                    notFound(ctx);
+                    noSuchEndpoint(ctx);
                 }
             });
             config.routes.error(405, ctx -> {
-                if (ctx.path().startsWith("/v2/import/")) {
+                if (PLAIN_TEXT_405.contains(stripTrailingSlash(ctx.path()))) {
                     ctx.status(405).contentType("text/plain").result("Method not allowed.");
                 } else if (ctx.path().startsWith("/v4/")) {
                     // connect-api.md §3, §8.2: the Connect API answers a method the endpoint does not allow with 404
-                    ctx.status(404);
-                    notFound(ctx);
+                    noSuchEndpoint(ctx);
                 } else {
                     json(ctx, 405, Map.of("message", "Method not allowed."));
                 }
@@ -69,16 +80,21 @@ public final class HttpApi implements AutoCloseable {
         return new HttpApi(app);
     }
 
-    public int port() {
-        return app.port();
-    }
-
-    private static void notFound(Context ctx) {
+    private static void noSuchEndpoint(Context ctx) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", "NotFound");
         body.put("data", Map.of("message", "no such endpoint: " + ctx.method() + " " + ctx.path()));
         json(ctx, 404, body);
     }
+
+    private static String stripTrailingSlash(String path) {
+        return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
 
     private static void render(Context ctx, ApiError e) {
         e.headers().forEach(ctx::header);

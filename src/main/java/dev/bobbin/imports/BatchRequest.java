@@ -75,7 +75,8 @@ record BatchRequest(String tableName, List<String> keyNames, int messageCount) {
         }
         for (String key : keyNames) {
             if (!recordSchema.declares(key)) {
-                throw ImportErrors.batchValidation("#/key_names: key property [" + key + "] is not defined in schema/properties");
+                // import-api.md §6.1 key_names rule 4: a key missing from the schema gets the same answer as one missing from a record
+                throw ImportErrors.recordMissingKey(key);
             }
         }
         for (int i = 0; i < messages.size(); i++) {

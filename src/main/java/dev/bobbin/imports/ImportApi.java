@@ -77,7 +77,7 @@ public final class ImportApi {
             throw ImportErrors.batchUnsupportedContentType();
         }
         byte[] body = RequestBodies.read(ctx.req().getInputStream(), ctx.req().getContentLengthLong(),
-                ctx.header("Content-Encoding"), limits);
+                ctx.header("Content-Encoding"), limits, ImportErrors::batchMalformedJson);
         JsonNode root = parse(body);
         BatchRequest batch = BatchRequest.validate(root, limits);
         long sourceId = grant.source().id();
@@ -102,7 +102,7 @@ public final class ImportApi {
         PushFormat format = PushFormat.of(contentType).orElseThrow(
                 () -> ImportErrors.pushUnsupportedContentType(contentType == null ? "(none)" : contentType.split(";", 2)[0].strip()));
         byte[] body = RequestBodies.read(ctx.req().getInputStream(), ctx.req().getContentLengthLong(),
-                ctx.header("Content-Encoding"), limits);
+                ctx.header("Content-Encoding"), limits, ImportErrors::pushMalformed);
         PushRequest push = PushRequest.validate(format.parse(body), grant.clientId(), limits);
         long sourceId = grant.source().id();
         for (PushRequest.TableGroup group : push.tables()) {
@@ -159,6 +159,10 @@ public final class ImportApi {
     }
 
     private static JsonNode parse(byte[] body) {
+        Optional<String> notUtf8 = Utf8.problem(body);
+        if (notUtf8.isPresent()) {
+            throw ImportErrors.batchMalformedJson(notUtf8.get());
+        }
         try {
             JsonNode root = Json.MAPPER.readTree(body);
             if (root == null || root.isMissingNode()) {

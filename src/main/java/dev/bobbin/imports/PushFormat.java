@@ -33,6 +33,10 @@ enum PushFormat {
 
     /** The body as a JSON tree; malformed input gets the documented 400. */
     JsonNode parse(byte[] body) {
+        Optional<String> notUtf8 = Utf8.problem(body);
+        if (notUtf8.isPresent()) {
+            throw ImportErrors.pushMalformed(notUtf8.get());
+        }
         if (this == TRANSIT) {
             try {
                 return TransitJson.decode(body);

@@ -69,21 +69,30 @@ record PushRequest(List<TableGroup> tables) {
         return new PushRequest(List.copyOf(groups.values()));
     }
 
-    /** DECISIONS I7: every record names the token's account; missing → 401, several → 422, another → 403. */
+    /**
+     * DECISIONS I7: every record names the token's account; missing → 401, not an integer → 422 (the
+     * documented "wrong type" answer, import-api.md §7.4), several → 422, another → 403. Ids are
+     * compared as numbers, so {@code 7723} and {@code "7723"} are not one client.
+     */
     private static void checkClients(JsonNode body, long clientId) {
-        Set<String> clients = new LinkedHashSet<>();
         for (JsonNode record : body) {
             JsonNode id = record.isObject() ? record.get("client_id") : null;
             if (id == null || id.isNull()) {
                 throw ImportErrors.clientIdMissing();
             }
-            clients.add(id.asText());
+        }
+        Set<BigInteger> clients = new LinkedHashSet<>();
+        for (JsonNode record : body) {
+            JsonNode id = record.get("client_id");
+            if (!id.isIntegralNumber()) {
+                throw ImportErrors.invalidRecord(Map.of("client_id", List.of("should be an integer")));
+            }
+            clients.add(id.bigIntegerValue());
         }
         if (clients.size() > 1) {
             throw ImportErrors.multipleClients(clientId);
         }
-        JsonNode first = body.get(0).get("client_id");
-        if (!first.canConvertToExactIntegral() || !first.isIntegralNumber() || first.bigIntegerValue().compareTo(BigInteger.valueOf(clientId)) != 0) {
+        if (!clients.contains(BigInteger.valueOf(clientId))) {
             throw ImportErrors.clientMismatch();
         }
     }

@@ -3,9 +3,11 @@ package dev.bobbin.imports;
 import dev.bobbin.config.ImportLimits;
 import dev.bobbin.http.ApiError;
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
@@ -21,38 +23,55 @@ final class RequestBodies {
     private RequestBodies() {
     }
 
-    static byte[] read(InputStream in, long contentLength, String contentEncoding, ImportLimits limits) throws IOException {
+    /**
+     * The body's bytes, inflated when it is gzip.
+     *
+     * @param malformed the endpoint's malformed-body error, for a body that ends before its declared
+     *                  length or chunked framing says it should (a client error, never a 500)
+     */
+    static byte[] read(InputStream in, long contentLength, String contentEncoding, ImportLimits limits,
+                       Function<String, ApiError> malformed) throws IOException {
         if (contentLength > limits.maxBodyBytes()) {
             // Read (and drop) what the client is sending before answering: closing the connection on
             // unread bytes resets it, and a client still writing its body would never see the 413.
             drain(in);
             throw ImportErrors.bodyTooLarge(contentLength);
         }
-        byte[] wire = readAtMost(in, limits.maxBodyBytes());
-        if (wire == null) {
-            throw ImportErrors.bodyTooLarge(limits.maxBodyBytes() + 1 + drain(in));
+        Bounded wire;
+        try {
+            wire = readAtMost(in, limits.maxBodyBytes());
+        } catch (EOFException e) {
+            throw malformed.apply(e.getMessage() == null ? "Unexpected end of the request body"
+                    : "Unexpected end of the request body (" + e.getMessage() + ")");
+        }
+        if (wire.bytes() == null) {
+            // the size is what was read before the limit was passed plus the rest of the body
+            throw ImportErrors.bodyTooLarge(wire.read() + drain(in));
         }
         if (contentEncoding == null || contentEncoding.isBlank() || contentEncoding.equalsIgnoreCase("identity")) {
-            return wire;
+            return wire.bytes();
         }
         if (!contentEncoding.trim().equalsIgnoreCase("gzip")) {
             throw ApiError.json(415, ImportErrors.ordered("status", "ERROR",
                     "message", "Unsupported Content-Encoding " + contentEncoding + ". Please send gzip or no encoding"));
         }
-        try (InputStream inflater = new GZIPInputStream(new java.io.ByteArrayInputStream(wire), 64 * 1024)) {
-            byte[] inflated = readAtMost(inflater, limits.maxInflatedBytes());
+        try (InputStream inflater = new GZIPInputStream(new java.io.ByteArrayInputStream(wire.bytes()), 64 * 1024)) {
+            byte[] inflated = readAtMost(inflater, limits.maxInflatedBytes()).bytes();
             if (inflated == null) {
                 throw ApiError.json(413, ImportErrors.ordered("status", "ERROR",
                         "message", "Request rejected: the gzip body inflates past the maximum of " + limits.maxInflatedBytes() + " bytes"));
             }
             return inflated;
-        } catch (ZipException | java.io.EOFException e) {
+        } catch (ZipException | EOFException e) {
             throw ApiError.json(400, Map.of("status", "ERROR", "message", "Malformed gzip body: " + e.getMessage()));
         }
     }
 
-    /** The stream's bytes, or null when it holds more than {@code limit}. */
-    private static byte[] readAtMost(InputStream in, long limit) throws IOException {
+    /** What {@link #readAtMost} read: the bytes, or null when there were more than the limit, and how many it read. */
+    private record Bounded(byte[] bytes, long read) {
+    }
+
+    private static Bounded readAtMost(InputStream in, long limit) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
         byte[] buffer = new byte[64 * 1024];
         long total = 0;
@@ -60,19 +79,24 @@ final class RequestBodies {
         while ((n = in.read(buffer)) > 0) {
             total += n;
             if (total > limit) {
-                return null;
+                return new Bounded(null, total);
             }
             out.write(buffer, 0, n);
         }
-        return out.toByteArray();
+        return new Bounded(out.toByteArray(), total);
     }
 
+    /** Reads and drops the rest of the body (at most {@link #MAX_DRAIN_BYTES}); returns how many bytes that was. */
     private static long drain(InputStream in) throws IOException {
         byte[] buffer = new byte[64 * 1024];
         long total = 0;
         int n;
-        while (total < MAX_DRAIN_BYTES && (n = in.read(buffer)) > 0) {
-            total += n;
+        try {
+            while (total < MAX_DRAIN_BYTES && (n = in.read(buffer)) > 0) {
+                total += n;
+            }
+        } catch (EOFException e) {
+            // the client sent less than it declared; the answer is the 413 all the same
         }
         return total;
     }

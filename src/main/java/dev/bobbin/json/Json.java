@@ -7,14 +7,15 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
 /**
  * The JSON settings every part of Bobbin shares.
  *
  * <p>Integers are read exactly (as long or BigInteger, never through a double), decimals as
- * BigDecimal, duplicate keys are an error, and nesting is capped so that hostile input cannot
- * exhaust the stack.
+ * BigDecimal kept as written ({@code 1.0} stays a decimal), duplicate keys are an error, and
+ * nesting is capped so that hostile input cannot exhaust the stack.
  */
 public final class Json {
     public static final int MAX_NESTING_DEPTH = 1000;
@@ -26,6 +27,9 @@ public final class Json {
             .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            // keep 1.0 as 1.0: a stripped 1.0 is written back (push payloads in the batch log) as 1,
+            // which reads as an integer and would load into a bigint column instead of a double
+            .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
             .build();
 
     private Json() {

@@ -31,6 +31,10 @@ final class RecordFlattener {
     static final String VALUE = "value";
     private static final BigInteger LONG_MIN = BigInteger.valueOf(Long.MIN_VALUE);
     private static final BigInteger LONG_MAX = BigInteger.valueOf(Long.MAX_VALUE);
+    /** Digits a DECIMAL column holds after the point (DuckDB's DECIMAL(38,9); PostgreSQL's numeric holds more). */
+    static final int MAX_DECIMAL_FRACTION_DIGITS = 9;
+    /** Digits a DECIMAL column holds before the point: 38 − 9. */
+    static final int MAX_DECIMAL_INTEGER_DIGITS = 29;
 
     /** A record that cannot be loaded at all; the message says why, for {@code _sdc_rejected}. */
     static final class RejectedException extends Exception {
@@ -128,19 +132,19 @@ final class RecordFlattener {
         }
         if (value.isIntegralNumber()) {
             if (isDecimal(schema)) {
-                return new Cell(field, ColumnType.DECIMAL, new BigDecimal(value.bigIntegerValue()));
+                return decimalCell(field, new BigDecimal(value.bigIntegerValue()));
             }
             if (!allows(schema, "integer")) {
                 return doubleCell(field, value);
             }
             BigInteger big = value.bigIntegerValue();
             if (big.compareTo(LONG_MIN) < 0 || big.compareTo(LONG_MAX) > 0) {
-                return new Cell(field, ColumnType.DECIMAL, new BigDecimal(big));
+                return decimalCell(field, new BigDecimal(big));
             }
             return new Cell(field, ColumnType.BIGINT, value.longValue());
         }
         if (value.isNumber()) {
-            return isDecimal(schema) ? new Cell(field, ColumnType.DECIMAL, value.decimalValue()) : doubleCell(field, value);
+            return isDecimal(schema) ? decimalCell(field, value.decimalValue()) : doubleCell(field, value);
         }
         String text = value.asText();
         if (text.indexOf('\0') >= 0) {
@@ -159,6 +163,25 @@ final class RecordFlattener {
             return new Cell(field, ColumnType.TIMESTAMPTZ, Timestamps.toMicros(instant.get()));
         }
         return new Cell(field, ColumnType.TEXT, text);
+    }
+
+    /**
+     * A DECIMAL cell, or a rejected record when the value does not fit every destination's DECIMAL
+     * column: the narrowest, the embedded warehouse's {@code DECIMAL(38,9)}, holds 29 digits before
+     * the point and 9 after. The check is here, not in a destination, so that every destination
+     * rejects the same records (DECISIONS: DuckDB follows the PostgreSQL rules exactly); before, such a
+     * value failed the DuckDB load, and the batch stayed in the log, retried for ever, holding up
+     * its table (DECISIONS L10, loading.md §9.3: out-of-range decimals reject their records).
+     */
+    private static Cell decimalCell(String field, BigDecimal value) throws RejectedException {
+        BigDecimal stripped = value.stripTrailingZeros();
+        int fractionDigits = Math.max(stripped.scale(), 0);
+        int integerDigits = stripped.precision() - stripped.scale();
+        if (fractionDigits > MAX_DECIMAL_FRACTION_DIGITS || integerDigits > MAX_DECIMAL_INTEGER_DIGITS) {
+            throw new RejectedException("field " + field + " holds a decimal out of range (at most " + MAX_DECIMAL_INTEGER_DIGITS
+                    + " digits before the point and " + MAX_DECIMAL_FRACTION_DIGITS + " after)");
+        }
+        return new Cell(field, ColumnType.DECIMAL, value);
     }
 
     private static Cell doubleCell(String field, JsonNode value) throws RejectedException {

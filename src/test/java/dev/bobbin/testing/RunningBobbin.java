@@ -122,6 +122,20 @@ public final class RunningBobbin implements AutoCloseable {
         return importToken;
     }
 
+    /** The account's Stitch client id ({@code stitch_client_id} of the source), which push records carry. */
+    public long clientId() {
+        HttpReply source = connectGet("/v4/sources/" + sourceId);
+        if (source.status() != 200) {
+            throw new AssertionError("reading the source failed: " + source);
+        }
+        return source.json().get("stitch_client_id").asLong();
+    }
+
+    /** {@code POST} to an Import API path with this node's Import API token and {@code contentType}. */
+    public HttpReply postImport(String path, String body, String contentType) {
+        return post(path, body, "Authorization", "Bearer " + importToken, "Content-Type", contentType);
+    }
+
     // ---- HTTP -----------------------------------------------------------------------------------
 
     /** GET with the given headers, as name/value pairs. */
@@ -154,6 +168,11 @@ public final class RunningBobbin implements AutoCloseable {
     /** DELETE with the given headers, as name/value pairs. */
     public HttpReply delete(String path, String... headers) {
         return send(request(path, headers).DELETE());
+    }
+
+    /** Any method with any body publisher and the given headers, as name/value pairs. */
+    public HttpReply send(String method, String path, HttpRequest.BodyPublisher body, String... headers) {
+        return send(request(path, headers).method(method, body));
     }
 
     /** {@code POST /v2/import/batch} with this node's Import API token and {@code application/json}. */
