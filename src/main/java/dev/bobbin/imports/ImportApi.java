@@ -78,8 +78,7 @@ public final class ImportApi {
         }
         byte[] body = RequestBodies.read(ctx.req().getInputStream(), ctx.req().getContentLengthLong(),
                 ctx.header("Content-Encoding"), limits, ImportErrors::batchMalformedJson);
-        JsonNode root = parse(body);
-        BatchRequest batch = BatchRequest.validate(root, limits);
+        BatchRequest batch = BatchRequest.validate(parse(body), limits);
         long sourceId = grant.source().id();
         requireKeyNames(sourceId, batch.tableName(), batch.keyNames(), true);
         try {
@@ -158,7 +157,8 @@ public final class ImportApi {
         return grant;
     }
 
-    private static JsonNode parse(byte[] body) {
+    /** A batch body as a JSON tree: strict UTF-8, Bobbin's JSON settings; malformed input gets the documented 400. */
+    static JsonNode parse(byte[] body) {
         Optional<String> notUtf8 = Utf8.problem(body);
         if (notUtf8.isPresent()) {
             throw ImportErrors.batchMalformedJson(notUtf8.get());
