@@ -551,7 +551,7 @@ final class HostileRequestCorpusTest {
                 "[" + pushRecord().put("client_id", otherClientId).put("table_name", "other_push") + "]")
                 .auth("Bearer " + otherAccountToken)
                 .accepted(1, () -> {
-                    assertThat(bobbin.node().warehouse(otherClientId).query("SELECT id, name FROM other_account_source.other_push").rows())
+                    assertThat(bobbin.rows(otherClientId, "SELECT id, name FROM other_account_source.other_push"))
                             .containsExactly(List.of("1", "Finn"));
                     assertThat(bobbin.tables("import_api")).doesNotContain("other_push");
                     assertThat(bobbin.tables("second_source")).doesNotContain("other_push");

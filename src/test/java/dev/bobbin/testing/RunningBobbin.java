@@ -308,6 +308,15 @@ public final class RunningBobbin implements AutoCloseable {
         return query(sql).rows();
     }
 
+    /** Rows of a query on another account's embedded warehouse. */
+    public List<List<String>> rows(long clientId, String sql) {
+        try {
+            return node.warehouse(clientId).query(sql).rows();
+        } catch (SQLException e) {
+            throw new AssertionError("query failed on the warehouse of account " + clientId + ": " + sql + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The single value a query returns. */
     public String value(String sql) {
         List<List<String>> rows = rows(sql);
