@@ -3,11 +3,13 @@ package dev.bobbin.http;
 import dev.bobbin.json.Json;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,6 +20,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpApi implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
+    /** How long {@link #close} waits for requests in flight. */
+    static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
     private final Javalin app;
 
     private HttpApi(Javalin app) {
@@ -33,6 +37,14 @@ public final class HttpApi implements AutoCloseable {
             config.http.defaultContentType = "application/json";
             config.jetty.host = host;
             config.jetty.port = port;
+            config.jetty.modifyServer(server -> {
+                // A stop lets the requests in flight finish (and their answers reach the clients)
+                // before connections close; new requests meanwhile get 503. Without a graceful
+                // handler Jetty closes in-flight connections at once, so a batch that was made
+                // durable could lose its 2xx and be sent again by its client.
+                server.insertHandler(new GracefulHandler());
+                server.setStopTimeout(STOP_TIMEOUT.toMillis());
+            });
             config.jetty.modifyHttpConfiguration(http -> {
                 http.setSendServerVersion(false);
                 http.setSendXPoweredBy(false);
@@ -85,7 +97,7 @@ public final class HttpApi implements AutoCloseable {
         ctx.status(status).contentType("application/json").result(Json.write(body));
     }
 
-    /** Stops taking new requests and waits for the ones in flight to finish. */
+    /** Stops taking new requests and waits (up to {@link #STOP_TIMEOUT}) for the ones in flight to finish. */
     @Override
     public void close() {
         app.stop();
