@@ -113,12 +113,16 @@ public final class Loader implements AutoCloseable {
         if (config.isEmpty()) {
             return 0; // DECISIONS C5: batches wait in the log until the account has a destination
         }
+        if (!backoff.ready(config.get().id())) {
+            return 0;
+        }
         Optional<Destination> destination;
         try {
             destination = destinations.apply(config.get());
         } catch (RuntimeException e) {
             LOG.warn("destination {} of account {} is unavailable; {} batch(es) wait: {}", config.get().id(), first.clientId(), group.size(), e.getMessage());
             failed(first, "connect to the destination", e);
+            backoff.failed(config.get().id());
             return 0;
         }
         if (destination.isEmpty()) {
@@ -131,9 +135,6 @@ public final class Loader implements AutoCloseable {
             return 0;
         }
         String schema = source.get().name();
-        if (!backoff.ready(config.get().id())) {
-            return 0;
-        }
         try {
             loadBatches(destination.get(), schema, group);
         } catch (DestinationException | RuntimeException e) {
