@@ -51,6 +51,8 @@ public final class SqliteBatchLog implements BatchLog {
     private long lastRetentionPurgeMillis;
     private volatile boolean closing;
     private volatile LogHealth health = LogHealth.OK;
+    /** Unloaded bytes when an append was last refused for the size cap: the log is full until fewer wait. */
+    private volatile long refusedAtPendingBytes;
 
     private record Append(List<NewBatch> batches, CompletableFuture<Void> done) {
         long bytes() {
@@ -232,6 +234,7 @@ public final class SqliteBatchLog implements BatchLog {
             if (pending + a.bytes() > maxBytes) {
                 String reason = "the batch log is full: " + pending + " bytes are waiting to be loaded and the limit is "
                         + maxBytes + " (BOBBIN_LOG_MAX_BYTES)";
+                refusedAtPendingBytes = pending;
                 health = LogHealth.failing(reason);
                 a.done().completeExceptionally(new LogFullException(reason));
                 continue;
@@ -251,9 +254,6 @@ public final class SqliteBatchLog implements BatchLog {
         }
         lastRetentionPurgeMillis = now;
         purgeAcknowledged(now - retention.toMillis());
-        if (!health.writable() && pendingBytes.get() < maxBytes) {
-            health = LogHealth.OK;
-        }
     }
 
     /** Deletes batches acknowledged before {@code ackedBefore} (epoch millis); never an unloaded one. */
@@ -348,8 +348,9 @@ public final class SqliteBatchLog implements BatchLog {
             return LogHealth.failing("the batch log is shutting down");
         }
         LogHealth current = health;
-        if (!current.writable() && current.reason().orElse("").startsWith("the batch log is full") && pendingBytes.get() < maxBytes) {
-            return LogHealth.OK;
+        if (!current.writable() && current.reason().orElse("").startsWith("the batch log is full")
+                && pendingBytes.get() < refusedAtPendingBytes) {
+            return LogHealth.OK; // batches were loaded since the last refusal: there is room again
         }
         return current;
     }
