@@ -322,11 +322,7 @@ public final class SqliteBatchLog implements BatchLog {
             }
             pendingBytes.addAndGet(-freed);
         } catch (SQLException e) {
-            try {
-                acker.rollback();
-            } catch (SQLException ignored) {
-                // the acknowledgement is retried by the next load; a replay is a no-op
-            }
+            rollback(acker); // the acknowledgement is retried by the next load; a replay is a no-op
             throw new IllegalStateException("cannot acknowledge batches in the batch log: " + e.getMessage(), e);
         }
     }
@@ -380,10 +376,27 @@ public final class SqliteBatchLog implements BatchLog {
     }
 
     private void rollbackQuietly() {
+        rollback(writer);
+    }
+
+    /**
+     * Rolls back a failed transaction and leaves the connection in autocommit mode, so that the next
+     * {@code setAutoCommit(false)} really begins a transaction. sqlite-jdbc begins the next
+     * transaction right after a ROLLBACK; but after SQLITE_FULL or SQLITE_IOERR, SQLite may have
+     * rolled back by itself, the ROLLBACK then fails before that, and the connection would run the
+     * next statements in autocommit mode, each committed on its own, while this class believes it is
+     * inside a transaction (an append would be stored row by row and then answered 503).
+     */
+    private static void rollback(Connection c) {
         try {
-            writer.rollback();
-        } catch (SQLException ignored) {
-            // the connection is broken; the next group will report its own failure
+            c.rollback();
+        } catch (SQLException alreadyRolledBack) {
+            // SQLite ended the transaction itself: nothing of it was committed
+        }
+        try {
+            c.setAutoCommit(true);
+        } catch (SQLException noTransaction) {
+            // there was no transaction to end; the connection is in autocommit mode now
         }
     }
 
