@@ -49,6 +49,7 @@ public final class SqliteBatchLog implements BatchLog {
     /** Payload bytes stored, acknowledged or not; acknowledged ones are purged when space is needed. */
     private final AtomicLong storedBytes = new AtomicLong();
     private long lastRetentionPurgeMillis;
+    private long lastProbeNanos;
     private volatile boolean closing;
     private volatile LogHealth health = LogHealth.OK;
     /** Unloaded bytes when an append was last refused for the size cap: the log is full until fewer wait. */
@@ -163,6 +164,7 @@ public final class SqliteBatchLog implements BatchLog {
                 Append first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     purgeExpired();
+                    probeAfterWriteFailure();
                     continue;
                 }
                 group.add(first);
@@ -244,6 +246,34 @@ public final class SqliteBatchLog implements BatchLog {
             admitted.add(a);
         }
         return admitted;
+    }
+
+    /**
+     * While the last write failed (disk full, I/O or fsync error), tries a small write once a second
+     * when no append is waiting: once one commits, the log reports that it takes writes again, even
+     * if no client has pushed since (a client or readiness probe that waits for the status to be OK
+     * before it pushes would otherwise wait forever).
+     */
+    private void probeAfterWriteFailure() {
+        LogHealth current = health;
+        if (current.writable() || current.reason().orElse("").startsWith("the batch log is full")) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (now - lastProbeNanos < 1_000_000_000L) {
+            return;
+        }
+        lastProbeNanos = now;
+        try {
+            writer.setAutoCommit(false);
+            try (Statement st = writer.createStatement()) {
+                st.executeUpdate("UPDATE batch_log_meta SET instance = instance");
+            }
+            writer.commit();
+            health = LogHealth.OK;
+        } catch (SQLException e) {
+            rollbackQuietly();
+        }
     }
 
     /** Every minute, purges loaded batches older than the retention. */
