@@ -70,6 +70,14 @@ final class CrashRecoveryTest {
     }
 
     private void run(PostgresConnection postgres, long seedOffset) throws Exception {
+        try {
+            killAndVerify(postgres, seedOffset);
+        } catch (AssertionError e) {
+            throw new AssertionError("with -Dsoak.seed=" + SEED + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void killAndVerify(PostgresConnection postgres, long seedOffset) throws Exception {
         long seed = SEED + seedOffset;
         Path dataDir = dir.resolve("data");
         Path logFile = dir.resolve("bobbin.log");
@@ -106,7 +114,7 @@ final class CrashRecoveryTest {
             clients.finish(Duration.ofSeconds(60));
 
             LogFile log = new LogFile(dataDir);
-            log.awaitDrained(Duration.ofSeconds(90));
+            log.awaitDrained(Duration.ofSeconds(Math.max(90, KILLS)));
             assertThat(server.get().terminate(Duration.ofSeconds(30))).as("exit code after SIGTERM").isZero();
 
             Workload.Report report;
@@ -117,8 +125,8 @@ final class CrashRecoveryTest {
                 log.assertLedgerMatches(db);
             }
             assertThat(report.accepted()).as("accepted requests").isGreaterThan(100);
-            System.out.printf("CrashRecoveryTest %s: seed %d, %d kills (%d while starting) in %d s; attempts %s; %s; %d batches%n",
-                    postgres == null ? "duckdb" : "postgres", seed, kills, killsWhileStarting,
+            System.out.printf("CrashRecoveryTest %s: -Dsoak.seed=%d, %d kills (%d while starting) in %d s; attempts %s; %s; %d batches%n",
+                    postgres == null ? "duckdb" : "postgres", SEED, kills, killsWhileStarting,
                     Duration.ofNanos(System.nanoTime() - started).toSeconds(), clients.attempts(), report, log.acknowledged());
         }
     }

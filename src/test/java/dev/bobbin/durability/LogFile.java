@@ -1,7 +1,5 @@
 package dev.bobbin.durability;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.bobbin.testing.Deadline;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -68,7 +66,7 @@ final class LogFile {
         for (List<Object> row : Workload.rows(destination, "SELECT batch_key FROM _bobbin.ledger")) {
             ledger.add((String) row.get(0));
         }
-        assertThat(ledger).as("the destination's load ledger").containsExactlyInAnyOrderElementsOf(batchKeys());
+        Workload.assertSameRows("the destination's load ledger against the batch log", ledger, batchKeys());
     }
 
     private long count(String sql) {

@@ -419,12 +419,12 @@ final class Workload {
                 }
             }
         }
-        assertThat(joined(rows(db, "SELECT _sdc_source_key_id, _sdc_level_0_id, value FROM " + q(schema, "accounts__tags"))))
-                .as("%s.accounts__tags: exactly the winning records' tags", schema).containsExactlyInAnyOrderElementsOf(tags);
-        assertThat(joined(rows(db, "SELECT _sdc_source_key_id, _sdc_level_0_id, sku, qty FROM " + q(schema, "accounts__lines"))))
-                .as("%s.accounts__lines: exactly the winning records' lines", schema).containsExactlyInAnyOrderElementsOf(lines);
-        assertThat(joined(rows(db, "SELECT _sdc_source_key_id, _sdc_level_0_id, _sdc_level_1_id, part FROM " + q(schema, "accounts__lines__parts"))))
-                .as("%s.accounts__lines__parts: exactly the winning records' parts", schema).containsExactlyInAnyOrderElementsOf(parts);
+        assertSameRows(schema + ".accounts__tags: exactly the winning records' tags",
+                joined(rows(db, "SELECT _sdc_source_key_id, _sdc_level_0_id, value FROM " + q(schema, "accounts__tags"))), tags);
+        assertSameRows(schema + ".accounts__lines: exactly the winning records' lines",
+                joined(rows(db, "SELECT _sdc_source_key_id, _sdc_level_0_id, sku, qty FROM " + q(schema, "accounts__lines"))), lines);
+        assertSameRows(schema + ".accounts__lines__parts: exactly the winning records' parts",
+                joined(rows(db, "SELECT _sdc_source_key_id, _sdc_level_0_id, _sdc_level_1_id, part FROM " + q(schema, "accounts__lines__parts"))), parts);
         return stored.size();
     }
 
@@ -477,9 +477,28 @@ final class Workload {
                 expectedItems.add(row.getKey() + "|" + i + "|" + items.get(i).k() + "|" + items.get(i).v());
             }
         }
-        assertThat(joined(rows(db, "SELECT _sdc_source_key___sdc_primary_key, _sdc_level_0_id, k, v FROM " + q(schema, "events__items"))))
-                .as("%s.events__items: exactly the items of the stored events", schema).containsExactlyInAnyOrderElementsOf(expectedItems);
+        assertSameRows(schema + ".events__items: exactly the items of the stored events",
+                joined(rows(db, "SELECT _sdc_source_key___sdc_primary_key, _sdc_level_0_id, k, v FROM " + q(schema, "events__items"))), expectedItems);
         return new int[] {stored.size(), duplicated};
+    }
+
+    /**
+     * The same rows, duplicates counted, in any order; a failure lists only the differences (the
+     * tables of a soak run hold hundreds of thousands of rows).
+     */
+    static void assertSameRows(String what, List<String> actual, List<String> expected) {
+        Map<String, Integer> surplus = new HashMap<>();
+        actual.forEach(r -> surplus.merge(r, 1, Integer::sum));
+        expected.forEach(r -> surplus.merge(r, -1, Integer::sum));
+        List<String> unexpected = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        surplus.forEach((row, count) -> {
+            for (int i = 0; i < Math.abs(count); i++) {
+                (count > 0 ? unexpected : missing).add(row);
+            }
+        });
+        assertThat(missing).as("%s: rows missing", what).isEmpty();
+        assertThat(unexpected).as("%s: rows that should not be there", what).isEmpty();
     }
 
     private static String q(String schema, String table) {
