@@ -1,10 +1,10 @@
 package dev.bobbin.testing;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bobbin.config.BobbinConfig;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,9 +22,14 @@ import java.util.stream.Collectors;
 
 /**
  * {@code bobbin serve} in a separate JVM, as an operator runs it: {@code java -cp <target/classes and
- * the runtime classpath> dev.bobbin.cli.Bobbin serve --port P --data-dir D}. Tests kill it with
+ * the runtime classpath> dev.bobbin.cli.Bobbin serve --port 0 --data-dir D}. Tests kill it with
  * SIGKILL ({@link #kill}) or stop it with SIGTERM ({@link #terminate}) and start another on the same
  * data dir.
+ *
+ * <p>The server binds a free port itself ({@code --port 0}); the test learns it from
+ * {@code <data dir>/server.json} once that file names this process's pid. (Choosing a free port in
+ * the test and passing it would leave a gap in which another process on the machine can take the
+ * port, and the test would then talk to a stranger.)
  *
  * <p>The child's environment has no {@code BOBBIN_*} variable from the test's own environment, only
  * {@code BOBBIN_HOST=127.0.0.1} and the given ones. Its stdout and stderr are appended to
@@ -36,12 +41,14 @@ public final class BobbinProcess implements AutoCloseable {
     private static final Duration START_LIMIT = Duration.ofSeconds(60);
 
     private final Process process;
-    private final int port;
+    private final Path dataDir;
     private final Path logFile;
+    /** 0 until {@link #awaitReady} has read it from {@code server.json}. */
+    private volatile int port;
 
-    private BobbinProcess(Process process, int port, Path logFile) {
+    private BobbinProcess(Process process, Path dataDir, Path logFile) {
         this.process = process;
-        this.port = port;
+        this.dataDir = dataDir;
         this.logFile = logFile;
     }
 
@@ -54,7 +61,6 @@ public final class BobbinProcess implements AutoCloseable {
 
     /** Starts a server and returns at once, before it answers (to kill it while it starts up). */
     public static BobbinProcess spawn(Path dataDir, Path logFile, Map<String, String> env) {
-        int port = freePort();
         Path tmp = logFile.toAbsolutePath().getParent().resolve("jvm-tmp");
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -62,7 +68,7 @@ public final class BobbinProcess implements AutoCloseable {
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx384m",
                 "-Djava.io.tmpdir=" + tmp,
                 "-cp", serverClassPath(),
-                "dev.bobbin.cli.Bobbin", "serve", "--port", String.valueOf(port), "--data-dir", dataDir.toString()));
+                "dev.bobbin.cli.Bobbin", "serve", "--port", "0", "--data-dir", dataDir.toString()));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().keySet().removeIf(k -> k.startsWith("BOBBIN_"));
         builder.environment().put("BOBBIN_HOST", "127.0.0.1");
@@ -71,7 +77,7 @@ public final class BobbinProcess implements AutoCloseable {
         builder.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         try {
             Files.createDirectories(tmp);
-            return new BobbinProcess(builder.start(), port, logFile);
+            return new BobbinProcess(builder.start(), dataDir, logFile);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start bobbin serve", e);
         }
@@ -87,29 +93,28 @@ public final class BobbinProcess implements AutoCloseable {
                 .collect(Collectors.joining(File.pathSeparator));
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Waits until the server answers {@code GET /v2/import/status} (with any status). */
+    /**
+     * Waits until {@code server.json} names this process (a stale one from a killed server names
+     * another pid) and the server answers {@code GET /v2/import/status} on the port it gives.
+     */
     public void awaitReady() {
         long end = System.nanoTime() + START_LIMIT.toNanos();
         try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build()) {
-            HttpRequest status = HttpRequest.newBuilder(URI.create(baseUrl() + "/v2/import/status")).timeout(Duration.ofSeconds(2)).build();
             while (true) {
                 if (!process.isAlive()) {
                     throw new AssertionError("bobbin serve exited with " + process.exitValue() + " while starting; log:\n" + logTail());
                 }
-                try {
-                    http.send(status, HttpResponse.BodyHandlers.discarding());
-                    return;
-                } catch (IOException notYet) {
-                    // not listening yet
+                int announced = announcedPort();
+                if (announced > 0) {
+                    HttpRequest status = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + announced + "/v2/import/status"))
+                            .timeout(Duration.ofSeconds(2)).build();
+                    try {
+                        http.send(status, HttpResponse.BodyHandlers.discarding());
+                        port = announced;
+                        return;
+                    } catch (IOException notYet) {
+                        // listening, but not answering yet
+                    }
                 }
                 if (System.nanoTime() > end) {
                     throw new AssertionError("bobbin serve did not answer within " + START_LIMIT.toSeconds() + " s; log:\n" + logTail());
@@ -119,6 +124,16 @@ public final class BobbinProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** The port in {@code server.json} if the file names this process, else 0. */
+    private int announcedPort() {
+        try {
+            JsonNode server = JsonText.parse(Files.readString(BobbinConfig.serverFile(dataDir)));
+            return server.path("pid").asLong() == process.pid() ? server.path("port").asInt() : 0;
+        } catch (IOException | UncheckedIOException notYet) {
+            return 0;
         }
     }
 
@@ -154,12 +169,15 @@ public final class BobbinProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** The server's port, once {@link #awaitReady} has returned; 0 before. */
     public int port() {
         return port;
     }
 
+    /** {@code http://127.0.0.1:<port>}, or null before {@link #awaitReady} has returned. */
     public String baseUrl() {
-        return "http://127.0.0.1:" + port;
+        int p = port;
+        return p == 0 ? null : "http://127.0.0.1:" + p;
     }
 
     /** The last lines of the server's log, for failure messages. */
