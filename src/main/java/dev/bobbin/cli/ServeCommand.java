@@ -3,12 +3,18 @@ package dev.bobbin.cli;
 import dev.bobbin.config.BobbinConfig;
 import dev.bobbin.node.BobbinNode;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import sun.misc.Signal;
 
-/** {@code bobbin serve}: runs every part in this process until SIGTERM or Ctrl-C, then shuts down cleanly. */
+/**
+ * {@code bobbin serve}: runs every part in this process until SIGTERM or Ctrl-C, then shuts down
+ * cleanly and exits 0.
+ */
 @Command(name = "serve", mixinStandardHelpOptions = true, description = "Run Bobbin (Import API, Connect API, loader).")
 final class ServeCommand implements Callable<Integer> {
     private static volatile boolean serving;
@@ -29,11 +35,35 @@ final class ServeCommand implements Callable<Integer> {
         BobbinNode node = BobbinNode.start(config);
         serving = true;
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            node.close();
-            stopped.countDown();
-        }, "shutdown"));
+        AtomicBoolean closing = new AtomicBoolean();
+        Runnable shutdown = () -> {
+            if (closing.compareAndSet(false, true)) {
+                node.close();
+                stopped.countDown();
+            } else {
+                awaitQuietly(stopped);
+            }
+        };
+        // Any other way the JVM exits still closes the node.
+        Runtime.getRuntime().addShutdownHook(new Thread(shutdown, "shutdown"));
+        // SIGTERM and SIGINT are the normal way to stop a server: close cleanly, then exit 0. Left to
+        // the JVM's default handling, the process would exit 143 (130) after the shutdown hook, which
+        // service managers report as a failure.
+        for (String name : List.of("TERM", "INT")) {
+            Signal.handle(new Signal(name), signal -> {
+                shutdown.run();
+                System.exit(0);
+            });
+        }
         stopped.await();
         return 0;
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

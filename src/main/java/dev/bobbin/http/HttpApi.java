@@ -4,12 +4,14 @@ import dev.bobbin.json.Json;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.router.EndpointNotFound;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +28,9 @@ public final class HttpApi implements AutoCloseable {
      * (DECISIONS I5).
      */
     private static final Set<String> PLAIN_TEXT_405 = Set.of("/v2/import/push", "/v2/import/validate");
+
+    /** How long {@link #close} waits for requests in flight. */
+    static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
     private final Javalin app;
 
     private HttpApi(Javalin app) {
@@ -41,7 +46,15 @@ public final class HttpApi implements AutoCloseable {
             config.http.defaultContentType = "application/json";
             config.jetty.host = host;
             config.jetty.port = port;
-            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+            config.jetty.modifyServer(server -> {
+                server.setErrorHandler(new JsonErrorHandler());
+                // A stop lets the requests in flight finish (and their answers reach the clients)
+                // before connections close; new requests meanwhile get 503. Without a graceful
+                // handler Jetty closes in-flight connections at once, so a batch that was made
+                // durable could lose its 2xx and be sent again by its client.
+                server.insertHandler(new GracefulHandler());
+                server.setStopTimeout(STOP_TIMEOUT.toMillis());
+            });
             config.jetty.modifyHttpConfiguration(http -> {
                 http.setSendServerVersion(false);
                 http.setSendXPoweredBy(false);
@@ -109,7 +122,7 @@ public final class HttpApi implements AutoCloseable {
         ctx.status(status).contentType("application/json").result(Json.write(body));
     }
 
-    /** Stops taking new requests and waits for the ones in flight to finish. */
+    /** Stops taking new requests and waits (up to {@link #STOP_TIMEOUT}) for the ones in flight to finish. */
     @Override
     public void close() {
         app.stop();

@@ -7,6 +7,7 @@ import dev.bobbin.destination.Destination;
 import dev.bobbin.destination.DestinationException;
 import dev.bobbin.destination.Column;
 import dev.bobbin.destination.DestinationTransaction;
+import dev.bobbin.destination.LoadFailures;
 import dev.bobbin.destination.TableRef;
 import dev.bobbin.destination.TableShape;
 import dev.bobbin.log.BatchLog;
@@ -141,7 +142,7 @@ public final class Loader implements AutoCloseable {
         } catch (DestinationException | RuntimeException e) {
             LOG.warn("loading {} batch(es) into {}.{} failed: {}", group.size(), schema, first.tableName(), e.getMessage());
             failed(first, "load", e);
-            if (!reachable(destination.get())) {
+            if (LoadFailures.environmental(e) || !reachable(destination.get())) {
                 backoff.failed(config.get().id());
                 return 0; // an outage: everything waits in the log, nothing counts against the batches
             }
@@ -173,7 +174,8 @@ public final class Loader implements AutoCloseable {
     /**
      * The destination works but this group does not load: the data is at fault. Each batch is tried
      * on its own so that good ones load; a batch that has failed {@link Quarantine#MAX_ATTEMPTS} times
-     * is loaded as rejects instead, so that it never blocks its table (issue: poison data).
+     * is loaded as rejects instead, so that it never blocks its table (issue: poison data). A failure
+     * of the destination's environment (disk full, connection lost) never counts against a batch.
      */
     private int isolate(Destination destination, String schema, List<LoggedBatch> group, Exception groupFailure) {
         int done = 0;
@@ -189,7 +191,7 @@ public final class Loader implements AutoCloseable {
                     failure = e;
                 }
             }
-            if (!quarantine.failedAgain(batch)) {
+            if (LoadFailures.environmental(failure) || !quarantine.failedAgain(batch)) {
                 continue;
             }
             Exception cause = failure;

@@ -49,8 +49,11 @@ public final class SqliteBatchLog implements BatchLog {
     /** Payload bytes stored, acknowledged or not; acknowledged ones are purged when space is needed. */
     private final AtomicLong storedBytes = new AtomicLong();
     private long lastRetentionPurgeMillis;
+    private long lastProbeNanos;
     private volatile boolean closing;
     private volatile LogHealth health = LogHealth.OK;
+    /** Unloaded bytes when an append was last refused for the size cap: the log is full until fewer wait. */
+    private volatile long refusedAtPendingBytes;
 
     private record Append(List<NewBatch> batches, CompletableFuture<Void> done) {
         long bytes() {
@@ -161,6 +164,7 @@ public final class SqliteBatchLog implements BatchLog {
                 Append first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     purgeExpired();
+                    probeAfterWriteFailure();
                     continue;
                 }
                 group.add(first);
@@ -232,6 +236,7 @@ public final class SqliteBatchLog implements BatchLog {
             if (pending + a.bytes() > maxBytes) {
                 String reason = "the batch log is full: " + pending + " bytes are waiting to be loaded and the limit is "
                         + maxBytes + " (BOBBIN_LOG_MAX_BYTES)";
+                refusedAtPendingBytes = pending;
                 health = LogHealth.failing(reason);
                 a.done().completeExceptionally(new LogFullException(reason));
                 continue;
@@ -243,6 +248,34 @@ public final class SqliteBatchLog implements BatchLog {
         return admitted;
     }
 
+    /**
+     * While the last write failed (disk full, I/O or fsync error), tries a small write once a second
+     * when no append is waiting: once one commits, the log reports that it takes writes again, even
+     * if no client has pushed since (a client or readiness probe that waits for the status to be OK
+     * before it pushes would otherwise wait forever).
+     */
+    private void probeAfterWriteFailure() {
+        LogHealth current = health;
+        if (current.writable() || current.reason().orElse("").startsWith("the batch log is full")) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (now - lastProbeNanos < 1_000_000_000L) {
+            return;
+        }
+        lastProbeNanos = now;
+        try {
+            writer.setAutoCommit(false);
+            try (Statement st = writer.createStatement()) {
+                st.executeUpdate("UPDATE batch_log_meta SET instance = instance");
+            }
+            writer.commit();
+            health = LogHealth.OK;
+        } catch (SQLException e) {
+            rollbackQuietly();
+        }
+    }
+
     /** Every minute, purges loaded batches older than the retention. */
     private void purgeExpired() {
         long now = clock.millis();
@@ -251,9 +284,6 @@ public final class SqliteBatchLog implements BatchLog {
         }
         lastRetentionPurgeMillis = now;
         purgeAcknowledged(now - retention.toMillis());
-        if (!health.writable() && pendingBytes.get() < maxBytes) {
-            health = LogHealth.OK;
-        }
     }
 
     /** Deletes batches acknowledged before {@code ackedBefore} (epoch millis); never an unloaded one. */
@@ -322,11 +352,7 @@ public final class SqliteBatchLog implements BatchLog {
             }
             pendingBytes.addAndGet(-freed);
         } catch (SQLException e) {
-            try {
-                acker.rollback();
-            } catch (SQLException ignored) {
-                // the acknowledgement is retried by the next load; a replay is a no-op
-            }
+            rollback(acker); // the acknowledgement is retried by the next load; a replay is a no-op
             throw new IllegalStateException("cannot acknowledge batches in the batch log: " + e.getMessage(), e);
         }
     }
@@ -348,8 +374,9 @@ public final class SqliteBatchLog implements BatchLog {
             return LogHealth.failing("the batch log is shutting down");
         }
         LogHealth current = health;
-        if (!current.writable() && current.reason().orElse("").startsWith("the batch log is full") && pendingBytes.get() < maxBytes) {
-            return LogHealth.OK;
+        if (!current.writable() && current.reason().orElse("").startsWith("the batch log is full")
+                && pendingBytes.get() < refusedAtPendingBytes) {
+            return LogHealth.OK; // batches were loaded since the last refusal: there is room again
         }
         return current;
     }
@@ -379,10 +406,27 @@ public final class SqliteBatchLog implements BatchLog {
     }
 
     private void rollbackQuietly() {
+        rollback(writer);
+    }
+
+    /**
+     * Rolls back a failed transaction and leaves the connection in autocommit mode, so that the next
+     * {@code setAutoCommit(false)} really begins a transaction. sqlite-jdbc begins the next
+     * transaction right after a ROLLBACK; but after SQLITE_FULL or SQLITE_IOERR, SQLite may have
+     * rolled back by itself, the ROLLBACK then fails before that, and the connection would run the
+     * next statements in autocommit mode, each committed on its own, while this class believes it is
+     * inside a transaction (an append would be stored row by row and then answered 503).
+     */
+    private static void rollback(Connection c) {
         try {
-            writer.rollback();
-        } catch (SQLException ignored) {
-            // the connection is broken; the next group will report its own failure
+            c.rollback();
+        } catch (SQLException alreadyRolledBack) {
+            // SQLite ended the transaction itself: nothing of it was committed
+        }
+        try {
+            c.setAutoCommit(true);
+        } catch (SQLException noTransaction) {
+            // there was no transaction to end; the connection is in autocommit mode now
         }
     }
 

@@ -21,8 +21,8 @@ import org.postgresql.ds.PGSimpleDataSource;
  * at {@link #open} if missing.
  */
 public final class PostgresDestination implements Destination {
-    private static final long CONNECTION_TIMEOUT_MS = 5_000;
     static final int POOL_SIZE = 2;
+    static final long CONNECTION_TIMEOUT_MS = 5_000;
 
     private final HikariDataSource pool;
     private final PostgresConnection where;
@@ -70,7 +70,8 @@ public final class PostgresDestination implements Destination {
         config.setPoolName("bobbin-postgres " + where.host() + ":" + where.port() + "/" + where.database());
         config.setMaximumPoolSize(POOL_SIZE);
         config.setMinimumIdle(1);
-        // a down server must not hold the loader for Hikari's default 30 s per attempt
+        // While the server is unreachable, a load fails after this wait instead of HikariCP's default
+        // 30 s: the loader (one thread for every account) is not held up, and its backoff applies.
         config.setConnectionTimeout(CONNECTION_TIMEOUT_MS);
         config.setAutoCommit(false);
         return config;
