@@ -63,6 +63,7 @@ final class Preparation {
         Optional<Long> activate = Optional.empty();
         Map<List<Object>, Candidate> winners = new LinkedHashMap<>();
         List<Candidate> appended = new ArrayList<>();
+        RecordFlattener.FieldNames fieldNames = new RecordFlattener.FieldNames();
         for (IncomingMessage m : messages) {
             if (m.kind() == IncomingMessage.Kind.ACTIVATE_VERSION) {
                 activate = Optional.of(Math.max(activate.orElse(Long.MIN_VALUE), m.tableVersion()));
@@ -74,7 +75,7 @@ final class Preparation {
             }
             FlatRecord record;
             try {
-                record = RecordFlattener.flatten(m.data(), m.schema());
+                record = RecordFlattener.flatten(m.data(), m.schema(), fieldNames);
                 for (String subtable : record.children().keySet()) {
                     String name = table + Names.SEPARATOR + subtable;
                     if (name.length() > Names.MAX_TABLE_LENGTH) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.bobbin.destination.ColumnType;
 import dev.bobbin.json.Timestamps;
 import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,8 +28,6 @@ import java.util.Optional;
  */
 final class RecordFlattener {
     static final String VALUE = "value";
-    private static final BigInteger LONG_MIN = BigInteger.valueOf(Long.MIN_VALUE);
-    private static final BigInteger LONG_MAX = BigInteger.valueOf(Long.MAX_VALUE);
 
     /** A record that cannot be loaded at all; the message says why, for {@code _sdc_rejected}. */
     static final class RejectedException extends Exception {
@@ -39,15 +36,63 @@ final class RecordFlattener {
         }
     }
 
+    /**
+     * What flattening works out from a field name alone: its cleaned column name under a prefix, the
+     * lower-cased form collisions are checked on, and why the name cannot be used, if it cannot.
+     * Records of one load share their field names, so {@link Preparation#collect} keeps one cache for
+     * all of them instead of cleaning and checking every name of every record again. Not thread-safe.
+     */
+    static final class FieldNames {
+        /** Field names from clients are unbounded; past this many, names are worked out each time. */
+        private static final int MAX_CACHED = 10_000;
+        private final Map<String, Map<String, Field>> byPrefix = new HashMap<>();
+        private int cached;
+
+        Field field(String columnPrefix, String raw) {
+            Map<String, Field> fields = byPrefix.get(columnPrefix);
+            Field field = fields == null ? null : fields.get(raw);
+            if (field == null) {
+                field = Field.of(columnPrefix, raw);
+                if (cached < MAX_CACHED) {
+                    byPrefix.computeIfAbsent(columnPrefix, k -> new HashMap<>()).put(raw, field);
+                    cached++;
+                }
+            }
+            return field;
+        }
+    }
+
+    /**
+     * @param nameProblem    why the client's name cannot be used at all (checked first)
+     * @param reservedSuffix why the column cannot hold a value, if it ends in a type-split suffix
+     */
+    record Field(String column, String key, Optional<String> nameProblem, Optional<String> reservedSuffix) {
+        static Field of(String columnPrefix, String raw) {
+            String cleaned = Names.clean(raw);
+            Optional<String> problem = Names.fieldProblem(raw, cleaned);
+            String column = columnPrefix + cleaned;
+            return new Field(column, Names.key(column), problem, Names.reservedSuffixProblem(column));
+        }
+    }
+
+    private static final String VALUE_KEY = Names.key(VALUE);
+
+    private final FieldNames names;
     private final Map<String, List<FlatRecord.ChildRow>> children = new LinkedHashMap<>();
     private final List<String> dropped = new ArrayList<>();
 
-    private RecordFlattener() {
+    private RecordFlattener(FieldNames names) {
+        this.names = names;
     }
 
     static FlatRecord flatten(JsonNode data, JsonNode schema) throws RejectedException {
-        RecordFlattener f = new RecordFlattener();
-        List<Cell> cells = new ArrayList<>();
+        return flatten(data, schema, new FieldNames());
+    }
+
+    /** As {@link #flatten(JsonNode, JsonNode)}, reusing what {@code names} already knows about field names. */
+    static FlatRecord flatten(JsonNode data, JsonNode schema, FieldNames names) throws RejectedException {
+        RecordFlattener f = new RecordFlattener(names);
+        List<Cell> cells = new ArrayList<>(data.size());
         f.object(data, schema, "", "", List.of(), cells, new HashMap<>());
         return new FlatRecord(cells, f.children, f.dropped);
     }
@@ -63,12 +108,11 @@ final class RecordFlattener {
                         List<Cell> row, Map<String, String> seen) throws RejectedException {
         JsonNode properties = schema == null ? null : schema.get("properties");
         for (Map.Entry<String, JsonNode> e : object.properties()) {
-            String cleaned = Names.clean(e.getKey());
-            Optional<String> problem = Names.fieldProblem(e.getKey(), cleaned);
-            if (problem.isPresent()) {
-                throw new RejectedException(problem.get());
+            Field field = names.field(columnPrefix, e.getKey());
+            if (field.nameProblem().isPresent()) {
+                throw new RejectedException(field.nameProblem().get());
             }
-            String column = columnPrefix + cleaned;
+            String column = field.column();
             JsonNode value = e.getValue();
             JsonNode fieldSchema = properties == null ? null : properties.get(e.getKey());
             if (value.isObject()) {
@@ -78,11 +122,10 @@ final class RecordFlattener {
                 children.computeIfAbsent(subtable, k -> new ArrayList<>());
                 array(value, fieldSchema == null ? null : fieldSchema.get("items"), subtable, levels);
             } else {
-                Optional<String> reserved = Names.reservedSuffixProblem(column);
-                if (reserved.isPresent()) {
-                    throw new RejectedException(reserved.get());
+                if (field.reservedSuffix().isPresent()) {
+                    throw new RejectedException(field.reservedSuffix().get());
                 }
-                add(row, seen, column, cell(column, value, fieldSchema));
+                add(row, seen, column, field.key(), cell(column, value, fieldSchema));
             }
         }
     }
@@ -101,14 +144,15 @@ final class RecordFlattener {
                 children.computeIfAbsent(inner, k -> new ArrayList<>());
                 array(element, itemSchema == null ? null : itemSchema.get("items"), inner, elementLevels);
             } else {
-                add(row, seen, VALUE, cell(VALUE, element, itemSchema));
+                add(row, seen, VALUE, VALUE_KEY, cell(VALUE, element, itemSchema));
             }
             children.get(subtable).add(new FlatRecord.ChildRow(List.copyOf(elementLevels), row));
         }
     }
 
-    private void add(List<Cell> row, Map<String, String> seen, String column, Cell cell) throws RejectedException {
-        String previous = seen.putIfAbsent(Names.key(column), column);
+    /** @param key {@code column} lower-cased ({@link Names#key}) */
+    private void add(List<Cell> row, Map<String, String> seen, String column, String key, Cell cell) throws RejectedException {
+        String previous = seen.putIfAbsent(key, column);
         if (previous != null) {
             throw new RejectedException("Field collision on " + previous);
         }
@@ -133,9 +177,8 @@ final class RecordFlattener {
             if (!allows(schema, "integer")) {
                 return doubleCell(field, value);
             }
-            BigInteger big = value.bigIntegerValue();
-            if (big.compareTo(LONG_MIN) < 0 || big.compareTo(LONG_MAX) > 0) {
-                return new Cell(field, ColumnType.DECIMAL, new BigDecimal(big));
+            if (!value.canConvertToLong()) {
+                return new Cell(field, ColumnType.DECIMAL, new BigDecimal(value.bigIntegerValue()));
             }
             return new Cell(field, ColumnType.BIGINT, value.longValue());
         }
