@@ -8,6 +8,8 @@ import dev.bobbin.destination.TableRows;
 import dev.bobbin.destination.TableShape;
 import dev.bobbin.json.Timestamps;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -133,7 +135,7 @@ final class Preparation {
                 rejects.add(reject(batchedAt, collected.rawTable(), problem.get(), c.message()));
                 continue;
             }
-            place(c.record().cells(), rootColumns); // registers its columns; a later record may still split them (L1)
+            register(c.record().cells(), rootColumns); // its columns; a later record may still split them (L1)
             kept.add(c);
             if (stored != null) {
                 replacedKeys.add(c.key());
@@ -149,16 +151,21 @@ final class Preparation {
         }
         ensureSystemColumns(rootColumns, kept.stream().anyMatch(c -> c.message().extractedAtMicros().isPresent()));
         List<Column> rootCols = rootColumns.columns();
+        Map<String, Integer> rootIndex = indexOf(rootCols);
+        SystemPositions rootSystem = new SystemPositions(rootIndex, batchedAt);
+        GeneratedKeys generatedKeys = new GeneratedKeys();
+        List<Object> generated = new ArrayList<>(keyed ? 0 : kept.size());
         List<Object[]> rootRows = new ArrayList<>(kept.size());
-        for (int r = 0; r < kept.size(); r++) {
-            IncomingMessage m = kept.get(r).message();
+        for (Candidate c : kept) {
+            IncomingMessage m = c.message();
             Object[] row = new Object[rootCols.size()];
-            Map<String, Integer> index = indexOf(rootCols);
-            place(kept.get(r).record().cells(), rootColumns).forEach((column, value) -> row[index.get(column)] = value);
+            place(c.record().cells(), rootColumns, rootIndex, row);
             if (!keyed) {
-                row[index.get(SystemColumns.PRIMARY_KEY.name())] = generatedKey(m);
+                String key = generatedKeys.of(m);
+                generated.add(key);
+                row[rootIndex.get(SystemColumns.PRIMARY_KEY.name())] = key;
             }
-            fillSystemColumns(row, index, m, batchedAt);
+            rootSystem.fill(row, m);
             rootRows.add(row);
         }
         tables.add(new TablePlan(rootColumns.change(), new TableRows(root, rootCols, rootColumns.keyColumns(), rootRows)));
@@ -167,8 +174,12 @@ final class Preparation {
         Set<String> subtables = new LinkedHashSet<>(rootShape.map(TableShape::subtables).orElse(List.of()));
         Map<String, ColumnResolver> childColumns = new LinkedHashMap<>();
         Map<String, List<ChildPlacement>> childRows = new LinkedHashMap<>();
-        for (Candidate c : kept) {
-            List<Object> parentKey = keyed ? c.key() : List.of(generatedKey(c.message()));
+        for (int r = 0; r < kept.size(); r++) {
+            Candidate c = kept.get(r);
+            if (c.record().children().isEmpty()) {
+                continue;
+            }
+            List<Object> parentKey = keyed ? c.key() : List.of(generated.get(r));
             for (Map.Entry<String, List<FlatRecord.ChildRow>> e : c.record().children().entrySet()) {
                 String name = rootName + Names.SEPARATOR + e.getKey();
                 subtables.add(name);
@@ -180,7 +191,7 @@ final class Preparation {
                         rejects.add(reject(batchedAt, collected.rawTable(), problem.get() + " in subtable " + name, c.message()));
                         continue;
                     }
-                    place(child.cells(), resolver);
+                    register(child.cells(), resolver);
                     childRows.computeIfAbsent(name, n -> new ArrayList<>())
                             .add(new ChildPlacement(parentKey, child.levels(), c.message(), child.cells()));
                 }
@@ -192,6 +203,7 @@ final class Preparation {
             ensureSystemColumns(resolver, placements.stream().anyMatch(p -> p.message().extractedAtMicros().isPresent()));
             List<Column> cols = resolver.columns();
             Map<String, Integer> index = indexOf(cols);
+            SystemPositions system = new SystemPositions(index, batchedAt);
             List<Object[]> rows = new ArrayList<>(placements.size());
             for (ChildPlacement p : placements) {
                 Object[] row = new Object[cols.size()];
@@ -201,8 +213,8 @@ final class Preparation {
                 for (int level = 0; level < p.levels().size(); level++) {
                     row[index.get(levelColumn(level).name())] = (long) p.levels().get(level);
                 }
-                place(p.cells(), resolver).forEach((column, value) -> row[index.get(column)] = value);
-                fillSystemColumns(row, index, p.message(), batchedAt);
+                place(p.cells(), resolver, index, row);
+                system.fill(row, p.message());
                 rows.add(row);
             }
             tables.add(new TablePlan(resolver.change(), new TableRows(new TableRef(schema, e.getKey()), cols, List.of(), rows)));
@@ -269,14 +281,32 @@ final class Preparation {
         }
     }
 
-    private static void fillSystemColumns(Object[] row, Map<String, Integer> index, IncomingMessage m, Instant batchedAt) {
-        row[index.get(SystemColumns.RECEIVED_AT.name())] = m.receivedAtMicros();
-        row[index.get(SystemColumns.BATCHED_AT.name())] = Timestamps.toMicros(batchedAt);
-        row[index.get(SystemColumns.SEQUENCE.name())] = m.sequence();
-        row[index.get(SystemColumns.TABLE_VERSION.name())] = m.tableVersion();
-        Integer extracted = index.get(SystemColumns.EXTRACTED_AT.name());
-        if (extracted != null) {
-            row[extracted] = m.extractedAtMicros().orElse(null);
+    /** Where a table's {@code _sdc_*} columns are, worked out once per table rather than once per row. */
+    private static final class SystemPositions {
+        private final int receivedAt;
+        private final int batchedAt;
+        private final int sequence;
+        private final int tableVersion;
+        private final Integer extractedAt;
+        private final Long batchedAtMicros;
+
+        SystemPositions(Map<String, Integer> index, Instant batchedAt) {
+            this.receivedAt = index.get(SystemColumns.RECEIVED_AT.name());
+            this.batchedAt = index.get(SystemColumns.BATCHED_AT.name());
+            this.sequence = index.get(SystemColumns.SEQUENCE.name());
+            this.tableVersion = index.get(SystemColumns.TABLE_VERSION.name());
+            this.extractedAt = index.get(SystemColumns.EXTRACTED_AT.name());
+            this.batchedAtMicros = Timestamps.toMicros(batchedAt);
+        }
+
+        void fill(Object[] row, IncomingMessage m) {
+            row[receivedAt] = m.receivedAtMicros();
+            row[batchedAt] = batchedAtMicros;
+            row[sequence] = m.sequence();
+            row[tableVersion] = m.tableVersion();
+            if (extractedAt != null) {
+                row[extractedAt] = m.extractedAtMicros().orElse(null);
+            }
         }
     }
 
@@ -289,18 +319,25 @@ final class Preparation {
     }
 
     /**
-     * The column of each non-null cell, creating or splitting columns as needed (L1). Every row of a
-     * table is placed once before any row is built, because a later row can split (rename) a column an
-     * earlier row used; placing a row again after that only looks up the final names and changes nothing.
+     * Gives each non-null cell its column, creating or splitting columns as needed (L1). Every row of a
+     * table is registered before any row is built, because a later row can split (rename) a column an
+     * earlier row used; {@link #place} after that only looks up the final names and changes nothing.
      */
-    private static Map<String, Object> place(List<Cell> cells, ColumnResolver columns) {
-        Map<String, Object> values = new LinkedHashMap<>();
+    private static void register(List<Cell> cells, ColumnResolver columns) {
         for (Cell cell : cells) {
             if (cell.type() != null) {
-                values.put(columns.columnFor(cell.field(), cell.type()), cell.value());
+                columns.columnFor(cell.field(), cell.type());
             }
         }
-        return values;
+    }
+
+    /** Puts each non-null cell's value into {@code row} at its column's position ({@code index}); a later cell for the same column wins. */
+    private static void place(List<Cell> cells, ColumnResolver columns, Map<String, Integer> index, Object[] row) {
+        for (Cell cell : cells) {
+            if (cell.type() != null) {
+                row[index.get(columns.columnFor(cell.field(), cell.type()))] = cell.value();
+            }
+        }
     }
 
     /**
@@ -323,20 +360,54 @@ final class Preparation {
     }
 
     private static Optional<List<Object>> keyOf(List<Cell> cells, List<String> keyColumns) {
-        List<Object> key = new ArrayList<>(keyColumns.size());
-        for (String name : keyColumns) {
-            Optional<Cell> cell = cells.stream().filter(c -> c.field().equals(name)).findFirst();
-            if (cell.isEmpty() || cell.get().value() == null) {
+        Object[] key = new Object[keyColumns.size()];
+        for (int k = 0; k < key.length; k++) {
+            String name = keyColumns.get(k);
+            Cell found = null;
+            for (Cell c : cells) {
+                if (c.field().equals(name)) {
+                    found = c;
+                    break;
+                }
+            }
+            if (found == null || found.value() == null) {
                 return Optional.empty();
             }
-            key.add(cell.get().value());
+            key[k] = found.value();
         }
-        return Optional.of(List.copyOf(key));
+        return Optional.of(List.of(key));
     }
 
-    /** Deterministic per message, so that a replayed batch would generate the same keys. */
-    private static String generatedKey(IncomingMessage m) {
-        return UUID.nameUUIDFromBytes((m.batchKey() + "#" + m.index()).getBytes(StandardCharsets.UTF_8)).toString();
+    /**
+     * The generated key of a record of a keyless table (L7): {@link UUID#nameUUIDFromBytes} of
+     * {@code <batch key>#<message index>}, deterministic so that a replayed batch generates the same
+     * keys. One MD5 digest is reused for all the records of a load instead of being looked up per record.
+     */
+    private static final class GeneratedKeys {
+        private final MessageDigest md5;
+
+        GeneratedKeys() {
+            try {
+                md5 = MessageDigest.getInstance("MD5");
+            } catch (NoSuchAlgorithmException e) {
+                throw new InternalError("MD5 not supported", e);
+            }
+        }
+
+        String of(IncomingMessage m) {
+            byte[] hash = md5.digest((m.batchKey() + "#" + m.index()).getBytes(StandardCharsets.UTF_8));
+            hash[6] &= 0x0f; // version 3, as UUID.nameUUIDFromBytes sets it
+            hash[6] |= 0x30;
+            hash[8] &= 0x3f; // IETF variant
+            hash[8] |= (byte) 0x80;
+            long msb = 0;
+            long lsb = 0;
+            for (int i = 0; i < 8; i++) {
+                msb = (msb << 8) | (hash[i] & 0xff);
+                lsb = (lsb << 8) | (hash[i + 8] & 0xff);
+            }
+            return new UUID(msb, lsb).toString();
+        }
     }
 
     private static RejectedRecord reject(Instant at, String table, String reason, IncomingMessage m) {
