@@ -79,8 +79,14 @@ final class BenchPostgres implements AutoCloseable {
             rs.next();
             backend = rs.getLong(1);
         }
-        // every backend is a child of the postmaster
-        return new CpuMeter(ProcessHandle.of(backend).flatMap(ProcessHandle::parent).orElse(null));
+        // every backend is a child of the postmaster: field 4 of /proc/PID/stat
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(backend), "stat"));
+            long postmaster = Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]);
+            return new CpuMeter(ProcessHandle.of(postmaster).orElse(null));
+        } catch (java.io.IOException | RuntimeException e) {
+            return new CpuMeter(null);
+        }
     }
 
     PostgresConnection where() {
