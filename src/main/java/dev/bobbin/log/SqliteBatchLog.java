@@ -27,6 +27,12 @@ import org.slf4j.LoggerFactory;
  * waiting into a single transaction and commits it: one fsync (WAL, {@code synchronous=FULL}) makes
  * a whole group durable, then every waiting request is released. Reads use their own connection and
  * never wait for the writer.
+ *
+ * <p>A batch's payload lives in its own row of {@code batch_log_payloads}, apart from the batch's
+ * small {@code batch_log} row: acknowledging sets {@code acked_at}, and SQLite rewrites a whole row
+ * (overflow pages included) when a value before its end changes size, so with the payload in the
+ * same row every acknowledgement wrote the payload again. Rows appended before that table existed
+ * keep their payload in {@code batch_log.payload}; new rows store an empty blob there.
  */
 public final class SqliteBatchLog implements BatchLog {
     private static final Logger LOG = LoggerFactory.getLogger(SqliteBatchLog.class);
@@ -94,6 +100,7 @@ public final class SqliteBatchLog implements BatchLog {
                         acked_at     INTEGER
                     )""");
             st.executeUpdate("CREATE INDEX IF NOT EXISTS batch_log_pending ON batch_log(position) WHERE acked_at IS NULL");
+            st.executeUpdate("CREATE TABLE IF NOT EXISTS batch_log_payloads (position INTEGER PRIMARY KEY, payload BLOB NOT NULL)");
             st.executeUpdate("CREATE TABLE IF NOT EXISTS batch_log_meta (instance TEXT NOT NULL)");
             try (ResultSet rs = st.executeQuery("SELECT instance FROM batch_log_meta")) {
                 if (rs.next()) {
@@ -155,7 +162,9 @@ public final class SqliteBatchLog implements BatchLog {
         try {
             writer.setAutoCommit(false);
             try (PreparedStatement ps = writer.prepareStatement(
-                    "INSERT INTO batch_log(client_id, source_id, table_name, format, received_at, payload) VALUES (?,?,?,?,?,?)")) {
+                    "INSERT INTO batch_log(client_id, source_id, table_name, format, received_at, payload) VALUES (?,?,?,?,?,x'')");
+                 PreparedStatement payload = writer.prepareStatement(
+                         "INSERT INTO batch_log_payloads(position, payload) VALUES (last_insert_rowid(), ?)")) {
                 for (Append append : group) {
                     for (NewBatch b : append.batches()) {
                         ps.setLong(1, b.clientId());
@@ -163,11 +172,11 @@ public final class SqliteBatchLog implements BatchLog {
                         ps.setString(3, b.tableName());
                         ps.setString(4, b.format().name());
                         ps.setLong(5, toMicros(b.receivedAt()));
-                        ps.setBytes(6, b.payload());
-                        ps.addBatch();
+                        ps.executeUpdate();
+                        payload.setBytes(1, b.payload());
+                        payload.executeUpdate();
                     }
                 }
-                ps.executeBatch();
             }
             writer.commit();
             health = LogHealth.OK;
@@ -183,8 +192,9 @@ public final class SqliteBatchLog implements BatchLog {
     @Override
     public synchronized List<LoggedBatch> pending(int maxBatches) {
         try (PreparedStatement ps = reader.prepareStatement(
-                "SELECT position, client_id, source_id, table_name, format, received_at, payload FROM batch_log"
-                        + " WHERE acked_at IS NULL ORDER BY position LIMIT ?")) {
+                "SELECT b.position, b.client_id, b.source_id, b.table_name, b.format, b.received_at, coalesce(p.payload, b.payload)"
+                        + " FROM batch_log b LEFT JOIN batch_log_payloads p ON p.position = b.position"
+                        + " WHERE b.acked_at IS NULL ORDER BY b.position LIMIT ?")) {
             ps.setInt(1, maxBatches);
             List<LoggedBatch> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
