@@ -31,14 +31,23 @@ import org.slf4j.LoggerFactory;
  * Moves accepted batches from the log into each account's destination.
  *
  * <p>Every interval it takes the unacknowledged batches, groups them by source and table (keeping
- * log order inside each group), and loads each group in one destination transaction that also
- * writes the batch keys to the destination's ledger. The log is acknowledged only after that
- * commit; a crash in between replays the group, and the ledger turns the replay into a no-op.
- * A group that fails stays in the log and is retried on the next cycle; other groups go on.
+ * log order inside each group), and loads each group as consecutive load units of at most
+ * {@link #MAX_UNIT_BYTES} of payload, each in one destination transaction that also writes the
+ * batch keys to the destination's ledger. The log is acknowledged only after that commit; a crash
+ * in between replays the unit, and the ledger turns the replay into a no-op. A unit that fails stays
+ * in the log with the rest of its group, which waits behind it, and is retried on the next cycle;
+ * other groups go on.
+ *
+ * <p>A unit's records stay in memory, parsed and prepared, until its commit, so the unit size bounds
+ * the loader's memory whatever the backlog. Loading a group as several units gives the rows the
+ * destination would have had if the loader had run between those batches: winners against the
+ * stored rows follow the same sequence rule (L2) as winners inside one unit.
  */
 public final class Loader implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Loader.class);
     private static final int MAX_BATCHES_PER_CYCLE = 2_000;
+    /** Payload bytes of one load unit (a single larger batch is a unit of its own). */
+    static final long MAX_UNIT_BYTES = 32L * 1024 * 1024;
 
     private final BatchLog log;
     private final Catalog catalog;
@@ -86,10 +95,16 @@ public final class Loader implements AutoCloseable {
         synchronized (cycleLock) {
             int acknowledged = 0;
             for (List<LoggedBatch> group : groupByTable(log.pending(MAX_BATCHES_PER_CYCLE))) {
-                if (stopping) {
-                    break;
+                for (List<LoggedBatch> unit : units(group, MAX_UNIT_BYTES)) {
+                    if (stopping) {
+                        return acknowledged;
+                    }
+                    int loaded = loadGroup(unit);
+                    acknowledged += loaded;
+                    if (loaded < unit.size()) {
+                        break; // the rest of the table waits, so that no batch loads before an earlier one
+                    }
                 }
-                acknowledged += loadGroup(group);
             }
             return acknowledged;
         }
@@ -103,6 +118,27 @@ public final class Loader implements AutoCloseable {
         return new ArrayList<>(groups.values());
     }
 
+    /** Consecutive runs of a group's batches of at most {@code maxBytes} of payload each (a larger batch alone). */
+    static List<List<LoggedBatch>> units(List<LoggedBatch> group, long maxBytes) {
+        List<List<LoggedBatch>> units = new ArrayList<>();
+        List<LoggedBatch> unit = new ArrayList<>();
+        long bytes = 0;
+        for (LoggedBatch b : group) {
+            if (!unit.isEmpty() && bytes + b.payload().length > maxBytes) {
+                units.add(unit);
+                unit = new ArrayList<>();
+                bytes = 0;
+            }
+            unit.add(b);
+            bytes += b.payload().length;
+        }
+        if (!unit.isEmpty()) {
+            units.add(unit);
+        }
+        return units;
+    }
+
+    /** Loads one unit of one table's batches; returns how many were acknowledged (all or none). */
     private int loadGroup(List<LoggedBatch> group) {
         LoggedBatch first = group.get(0);
         Optional<DestinationConfig> config = catalog.destination(first.clientId());
