@@ -77,7 +77,7 @@ final class Preparation {
             }
             FlatRecord record;
             try {
-                record = RecordFlattener.flatten(m.data(), m.schema(), fieldNames);
+                record = m.parsed() != null ? m.parsed().get() : RecordFlattener.flatten(m.data(), m.schema(), fieldNames);
                 for (String subtable : record.children().keySet()) {
                     String name = table + Names.SEPARATOR + subtable;
                     if (name.length() > Names.MAX_TABLE_LENGTH) {
@@ -411,6 +411,6 @@ final class Preparation {
     }
 
     private static RejectedRecord reject(Instant at, String table, String reason, IncomingMessage m) {
-        return new RejectedRecord(at, table, reason, m.data() == null ? "" : m.data().toString());
+        return new RejectedRecord(at, table, reason, m.recordText());
     }
 }

@@ -1,9 +1,14 @@
 package dev.bobbin.loading;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bobbin.destination.ColumnType;
 import dev.bobbin.json.Timestamps;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -77,12 +82,52 @@ final class RecordFlattener {
 
     private static final String VALUE_KEY = Names.key(VALUE);
 
+    /**
+     * A row's column names so far by lower-cased name, for collision checks: an array scanned in order
+     * while the row is narrow, as most rows are (the keys come from {@link FieldNames}, so they are
+     * mostly the same instances and compare at once), a map beyond that.
+     */
+    private static final class Seen {
+        private static final int SCANNED = 16;
+        private String[] pairs = new String[8];
+        private int size;
+        private Map<String, String> map;
+
+        /** Notes {@code column} under {@code key}; returns the column noted under it before, or null. */
+        String putIfAbsent(String key, String column) {
+            if (map != null) {
+                return map.putIfAbsent(key, column);
+            }
+            for (int i = 0; i < size; i += 2) {
+                if (pairs[i].equals(key)) {
+                    return pairs[i + 1];
+                }
+            }
+            if (size == pairs.length) {
+                if (size / 2 >= SCANNED) {
+                    map = new HashMap<>();
+                    for (int i = 0; i < size; i += 2) {
+                        map.put(pairs[i], pairs[i + 1]);
+                    }
+                    map.put(key, column);
+                    return null;
+                }
+                pairs = java.util.Arrays.copyOf(pairs, size * 2);
+            }
+            pairs[size++] = key;
+            pairs[size++] = column;
+            return null;
+        }
+    }
+
     private final FieldNames names;
+    private final boolean fromText;
     private final Map<String, List<FlatRecord.ChildRow>> children = new LinkedHashMap<>();
     private final List<String> dropped = new ArrayList<>();
 
-    private RecordFlattener(FieldNames names) {
+    private RecordFlattener(FieldNames names, boolean fromText) {
         this.names = names;
+        this.fromText = fromText;
     }
 
     static FlatRecord flatten(JsonNode data, JsonNode schema) throws RejectedException {
@@ -91,67 +136,90 @@ final class RecordFlattener {
 
     /** As {@link #flatten(JsonNode, JsonNode)}, reusing what {@code names} already knows about field names. */
     static FlatRecord flatten(JsonNode data, JsonNode schema, FieldNames names) throws RejectedException {
-        RecordFlattener f = new RecordFlattener(names);
-        List<Cell> cells = new ArrayList<>(data.size());
-        f.object(data, schema, "", "", List.of(), cells, new HashMap<>());
-        return new FlatRecord(cells, f.children, f.dropped);
+        try (JsonParser p = data.traverse()) {
+            p.nextToken();
+            return new RecordFlattener(names, false).record(p, schema);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read a JSON tree", e); // a tree is never malformed
+        }
     }
 
     /**
-     * Flattens {@code object} into {@code row}.
+     * Flattens the record the parser is on, read from JSON text, without building a tree of it. The
+     * cells are those {@link #flatten(JsonNode, JsonNode, FieldNames)} gives for the tree Bobbin's
+     * {@link dev.bobbin.json.Json#MAPPER} reads from the same text; in particular a decimal number
+     * loses its trailing zeros, as it does in such a tree.
+     */
+    static FlatRecord flatten(JsonParser p, JsonNode schema, FieldNames names) throws RejectedException, IOException {
+        return new RecordFlattener(names, true).record(p, schema);
+    }
+
+    /** A record that is not an object has no cells. */
+    private FlatRecord record(JsonParser p, JsonNode schema) throws RejectedException, IOException {
+        List<Cell> cells = new ArrayList<>();
+        if (p.currentToken() == JsonToken.START_OBJECT) {
+            object(p, schema, "", "", List.of(), cells, new Seen());
+        }
+        return new FlatRecord(cells, children, dropped);
+    }
+
+    /**
+     * Flattens the object the parser is on (START_OBJECT) into {@code row}, leaving the parser on its END_OBJECT.
      *
      * @param columnPrefix prefix of the columns produced ({@code address__} inside {@code address})
      * @param table        the subtable being filled, relative to the record's table ("" for the record's own row)
      * @param seen         the row's column names so far, lower-cased, for collision checks
      */
-    private void object(JsonNode object, JsonNode schema, String columnPrefix, String table, List<Integer> levels,
-                        List<Cell> row, Map<String, String> seen) throws RejectedException {
+    private void object(JsonParser p, JsonNode schema, String columnPrefix, String table, List<Integer> levels,
+                        List<Cell> row, Seen seen) throws RejectedException, IOException {
         JsonNode properties = schema == null ? null : schema.get("properties");
-        for (Map.Entry<String, JsonNode> e : object.properties()) {
-            Field field = names.field(columnPrefix, e.getKey());
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            Field field = names.field(columnPrefix, name);
             if (field.nameProblem().isPresent()) {
                 throw new RejectedException(field.nameProblem().get());
             }
             String column = field.column();
-            JsonNode value = e.getValue();
-            JsonNode fieldSchema = properties == null ? null : properties.get(e.getKey());
-            if (value.isObject()) {
-                object(value, fieldSchema, column + Names.SEPARATOR, table, levels, row, seen);
-            } else if (value.isArray()) {
+            JsonToken value = p.nextToken();
+            JsonNode fieldSchema = properties == null ? null : properties.get(name);
+            if (value == JsonToken.START_OBJECT) {
+                object(p, fieldSchema, column + Names.SEPARATOR, table, levels, row, seen);
+            } else if (value == JsonToken.START_ARRAY) {
                 String subtable = table.isEmpty() ? column : table + Names.SEPARATOR + column;
                 children.computeIfAbsent(subtable, k -> new ArrayList<>());
-                array(value, fieldSchema == null ? null : fieldSchema.get("items"), subtable, levels);
+                array(p, fieldSchema == null ? null : fieldSchema.get("items"), subtable, levels);
             } else {
                 if (field.reservedSuffix().isPresent()) {
                     throw new RejectedException(field.reservedSuffix().get());
                 }
-                add(row, seen, column, field.key(), cell(column, value, fieldSchema));
+                add(row, seen, column, field.key(), cell(p, value, column, fieldSchema));
             }
         }
     }
 
-    private void array(JsonNode array, JsonNode itemSchema, String subtable, List<Integer> levels) throws RejectedException {
-        for (int i = 0; i < array.size(); i++) {
+    /** Turns the array the parser is on (START_ARRAY) into subtable rows, leaving the parser on its END_ARRAY. */
+    private void array(JsonParser p, JsonNode itemSchema, String subtable, List<Integer> levels) throws RejectedException, IOException {
+        int i = 0;
+        for (JsonToken element = p.nextToken(); element != JsonToken.END_ARRAY; element = p.nextToken(), i++) {
             List<Integer> elementLevels = new ArrayList<>(levels);
             elementLevels.add(i);
-            JsonNode element = array.get(i);
             List<Cell> row = new ArrayList<>();
-            Map<String, String> seen = new HashMap<>();
-            if (element.isObject()) {
-                object(element, itemSchema, "", subtable, elementLevels, row, seen);
-            } else if (element.isArray()) {
+            Seen seen = new Seen();
+            if (element == JsonToken.START_OBJECT) {
+                object(p, itemSchema, "", subtable, elementLevels, row, seen);
+            } else if (element == JsonToken.START_ARRAY) {
                 String inner = subtable + Names.SEPARATOR + VALUE;
                 children.computeIfAbsent(inner, k -> new ArrayList<>());
-                array(element, itemSchema == null ? null : itemSchema.get("items"), inner, elementLevels);
+                array(p, itemSchema == null ? null : itemSchema.get("items"), inner, elementLevels);
             } else {
-                add(row, seen, VALUE, VALUE_KEY, cell(VALUE, element, itemSchema));
+                add(row, seen, VALUE, VALUE_KEY, cell(p, element, VALUE, itemSchema));
             }
             children.get(subtable).add(new FlatRecord.ChildRow(List.copyOf(elementLevels), row));
         }
     }
 
     /** @param key {@code column} lower-cased ({@link Names#key}) */
-    private void add(List<Cell> row, Map<String, String> seen, String column, String key, Cell cell) throws RejectedException {
+    private void add(List<Cell> row, Seen seen, String column, String key, Cell cell) throws RejectedException {
         String previous = seen.putIfAbsent(key, column);
         if (previous != null) {
             throw new RejectedException("Field collision on " + previous);
@@ -163,29 +231,55 @@ final class RecordFlattener {
         row.add(cell);
     }
 
-    private static Cell cell(String field, JsonNode value, JsonNode schema) throws RejectedException {
-        if (value.isNull()) {
-            return new Cell(field, null, null);
+    /** The cell of the scalar value the parser is on ({@code token}). */
+    private Cell cell(JsonParser p, JsonToken token, String field, JsonNode schema) throws RejectedException, IOException {
+        switch (token) {
+            case VALUE_NULL:
+                return new Cell(field, null, null);
+            case VALUE_TRUE:
+            case VALUE_FALSE:
+                return new Cell(field, ColumnType.BOOLEAN, token == JsonToken.VALUE_TRUE);
+            case VALUE_NUMBER_INT:
+                if (isDecimal(schema)) {
+                    return new Cell(field, ColumnType.DECIMAL, new BigDecimal(p.getBigIntegerValue()));
+                }
+                if (!allows(schema, "integer")) {
+                    return doubleCell(field, p.getDecimalValue());
+                }
+                JsonParser.NumberType type = p.getNumberType();
+                if (type == JsonParser.NumberType.INT || type == JsonParser.NumberType.LONG) {
+                    return new Cell(field, ColumnType.BIGINT, p.getLongValue());
+                }
+                BigInteger big = p.getBigIntegerValue();
+                if (big.bitLength() > 63) {
+                    return new Cell(field, ColumnType.DECIMAL, new BigDecimal(big));
+                }
+                return new Cell(field, ColumnType.BIGINT, big.longValue());
+            case VALUE_NUMBER_FLOAT:
+                BigDecimal decimal = decimal(p);
+                return isDecimal(schema) ? new Cell(field, ColumnType.DECIMAL, decimal) : doubleCell(field, decimal);
+            default:
+                return textCell(field, p.getText(), schema);
         }
-        if (value.isBoolean()) {
-            return new Cell(field, ColumnType.BOOLEAN, value.booleanValue());
+    }
+
+    /**
+     * The decimal value the parser is on. A tree read by {@link dev.bobbin.json.Json#MAPPER} holds
+     * decimals with their trailing zeros stripped ({@code 1.50} is {@code 1.5}), so text is read the same way.
+     */
+    private BigDecimal decimal(JsonParser p) throws IOException {
+        BigDecimal value = p.getDecimalValue();
+        if (!fromText) {
+            return value;
         }
-        if (value.isIntegralNumber()) {
-            if (isDecimal(schema)) {
-                return new Cell(field, ColumnType.DECIMAL, new BigDecimal(value.bigIntegerValue()));
-            }
-            if (!allows(schema, "integer")) {
-                return doubleCell(field, value);
-            }
-            if (!value.canConvertToLong()) {
-                return new Cell(field, ColumnType.DECIMAL, new BigDecimal(value.bigIntegerValue()));
-            }
-            return new Cell(field, ColumnType.BIGINT, value.longValue());
+        try {
+            return value.stripTrailingZeros();
+        } catch (ArithmeticException e) {
+            return value; // an exponent out of range: kept as written, as Jackson keeps it
         }
-        if (value.isNumber()) {
-            return isDecimal(schema) ? new Cell(field, ColumnType.DECIMAL, value.decimalValue()) : doubleCell(field, value);
-        }
-        String text = value.asText();
+    }
+
+    private static Cell textCell(String field, String text, JsonNode schema) throws RejectedException {
         if (isDateTime(schema)) {
             Optional<Instant> instant = Timestamps.parse(text);
             if (instant.isEmpty()) {
@@ -196,8 +290,8 @@ final class RecordFlattener {
         return new Cell(field, ColumnType.TEXT, text);
     }
 
-    private static Cell doubleCell(String field, JsonNode value) throws RejectedException {
-        double d = value.decimalValue().doubleValue();
+    private static Cell doubleCell(String field, BigDecimal value) throws RejectedException {
+        double d = value.doubleValue();
         if (Double.isInfinite(d)) {
             throw new RejectedException("field " + field + " holds a number too large for double precision");
         }
