@@ -206,9 +206,12 @@ public final class Loader implements AutoCloseable {
         Map<List<Object>, Long> stored = Map.of();
         Optional<TableShape> root = shapeOf.apply(collected.table());
         if (root.isPresent() && !root.get().keyColumns().isEmpty() && !collected.candidates().isEmpty()) {
-            List<Column> keyColumns = root.get().keyColumns().stream().map(k -> root.get().column(k).orElseThrow()).toList();
-            stored = tx.storedSequences(new TableRef(schema, collected.table()), keyColumns,
-                    collected.candidates().stream().map(Preparation.Candidate::key).toList());
+            TableRef rootTable = new TableRef(schema, collected.table());
+            List<List<Object>> keys = Preparation.keysNeedingStoredSequences(collected, rootTable, root.get());
+            if (!keys.isEmpty()) {
+                List<Column> keyColumns = root.get().keyColumns().stream().map(k -> root.get().column(k).orElseThrow()).toList();
+                stored = tx.storedSequences(rootTable, keyColumns, keys);
+            }
         }
         PreparedLoad load = Preparation.plan(schema, collected, stored, shapeOf, now);
         for (TablePlan table : load.tables()) {

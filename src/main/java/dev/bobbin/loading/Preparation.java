@@ -109,9 +109,44 @@ final class Preparation {
     }
 
     /**
+     * The keys whose stored {@code _sdc_sequence} {@link #plan} needs to know, out of the candidates of
+     * a keyed table that exists with {@code shape}. Whether a candidate loses to the stored row (L2)
+     * matters to the plan when, winning, it would do more than replace its own row: add or split a
+     * column, be rejected, bring subtable rows or {@code _sdc_extracted_at}, or replace a row whose
+     * stale subtable rows must go (the table has subtables). For any other candidate the plan is the
+     * same whether it wins or loses but for its row, and a losing row changes nothing: the destination
+     * replaces a stored row only with a strictly greater sequence ({@link dev.bobbin.destination.TableRows}).
+     * Looking those up would only cost the destination a join per key.
+     */
+    static List<List<Object>> keysNeedingStoredSequences(Collected collected, TableRef table, TableShape shape) {
+        List<List<Object>> keys = new ArrayList<>();
+        ColumnResolver current = new ColumnResolver(table, Optional.of(shape), collected.keyColumns(), Optional.empty());
+        boolean hasExtractedAt = current.has(SystemColumns.EXTRACTED_AT.name());
+        for (Candidate c : collected.candidates()) {
+            if (!shape.subtables().isEmpty() || !c.record().children().isEmpty()
+                    || (c.message().extractedAtMicros().isPresent() && !hasExtractedAt)
+                    || rowProblem(c.record().cells(), current, true).isPresent() || !fitsAsItIs(c.record().cells(), current)) {
+                keys.add(c.key());
+            }
+        }
+        return keys;
+    }
+
+    /** Whether every non-null cell has a column of its own name and type already. */
+    private static boolean fitsAsItIs(List<Cell> cells, ColumnResolver columns) {
+        for (Cell cell : cells) {
+            if (cell.type() != null && (!columns.has(cell.field()) || columns.typeOf(cell.field()) != cell.type())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * Plans the load.
      *
-     * @param storedSequences {@code _sdc_sequence} of the candidates' keys already in the table
+     * @param storedSequences {@code _sdc_sequence} of the candidates' keys already in the table, at least
+     *                        of those {@link #keysNeedingStoredSequences} names (a key missing here is taken as new)
      * @param shapes          current shape of a table of the schema by name, empty if it does not exist
      */
     static PreparedLoad plan(String schema, Collected collected, Map<List<Object>, Long> storedSequences,
