@@ -74,17 +74,14 @@ final class BenchPostgres implements AutoCloseable {
         if (embedded == null) {
             return new CpuMeter(null);
         }
-        long backend;
+        // every backend is a child of the postmaster (field 4 of /proc/PID/stat), read while the backend lives
         try (Connection c = connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
             rs.next();
-            backend = rs.getLong(1);
-        }
-        // every backend is a child of the postmaster: field 4 of /proc/PID/stat
-        try {
-            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(backend), "stat"));
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(rs.getLong(1)), "stat"));
             long postmaster = Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]);
             return new CpuMeter(ProcessHandle.of(postmaster).orElse(null));
         } catch (java.io.IOException | RuntimeException e) {
+            System.err.println("bench: cannot find the PostgreSQL server's processes (" + e + "); its CPU time is not reported");
             return new CpuMeter(null);
         }
     }
