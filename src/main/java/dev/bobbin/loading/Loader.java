@@ -22,6 +22,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -39,7 +44,11 @@ import org.slf4j.LoggerFactory;
  * other groups go on.
  *
  * <p>A unit's records stay in memory, parsed and prepared, until its commit, so the unit size bounds
- * the loader's memory whatever the backlog. Loading a group as several units gives the rows the
+ * the loader's memory whatever the backlog. While one unit's transaction runs, the next unit of the
+ * same table is read and collected ({@link BatchPayloads}, {@link Preparation#collect}: pure work on
+ * the batches alone) on a second thread, so that this work overlaps the destination's; at most two
+ * units are in memory. That early reading is used only when none of the unit's batches is in the
+ * ledger yet; otherwise the unit is read again inside its transaction without the loaded ones. Loading a group as several units gives the rows the
  * destination would have had if the loader had run between those batches: winners against the
  * stored rows follow the same sequence rule (L2) as winners inside one unit.
  */
@@ -55,6 +64,9 @@ public final class Loader implements AutoCloseable {
     private final Duration interval;
     private final Clock clock;
     private final Thread thread;
+    /** Reads and collects the next unit while the loader thread loads the current one. */
+    private final ExecutorService preparer = Executors.newSingleThreadExecutor(
+            task -> Thread.ofPlatform().name("loader-prepare").daemon(true).unstarted(task));
     private final Object cycleLock = new Object();
     private final CountDownLatch stopSignal = new CountDownLatch(1);
     private volatile boolean stopping;
@@ -95,15 +107,22 @@ public final class Loader implements AutoCloseable {
         synchronized (cycleLock) {
             int acknowledged = 0;
             for (List<LoggedBatch> group : groupByTable(log.pending(MAX_BATCHES_PER_CYCLE))) {
-                for (List<LoggedBatch> unit : units(group, MAX_UNIT_BYTES)) {
-                    if (stopping) {
-                        return acknowledged;
-                    }
-                    int loaded = loadGroup(unit);
+                List<List<LoggedBatch>> units = units(group, MAX_UNIT_BYTES);
+                Future<Prepared> next = prepareLater(units.get(0));
+                for (int u = 0; u < units.size(); u++) {
+                    Future<Prepared> current = next;
+                    next = u + 1 < units.size() ? prepareLater(units.get(u + 1)) : null;
+                    int loaded = stopping ? 0 : loadGroup(units.get(u), current);
                     acknowledged += loaded;
-                    if (loaded < unit.size()) {
+                    if (loaded < units.get(u).size()) {
+                        if (next != null) {
+                            next.cancel(false);
+                        }
                         break; // the rest of the table waits, so that no batch loads before an earlier one
                     }
+                }
+                if (stopping) {
+                    break;
                 }
             }
             return acknowledged;
@@ -138,8 +157,61 @@ public final class Loader implements AutoCloseable {
         return units;
     }
 
-    /** Loads one unit of one table's batches; returns how many were acknowledged (all or none). */
-    private int loadGroup(List<LoggedBatch> group) {
+    /** A unit's batches read and collected, as if none of them were loaded yet. */
+    private record Prepared(List<String> batchKeys, Preparation.Collected collected, Instant now) {
+    }
+
+    private Future<Prepared> prepareLater(List<LoggedBatch> unit) {
+        try {
+            return preparer.submit(() -> prepare(unit));
+        } catch (RejectedExecutionException e) {
+            return null; // closing: the unit is read in its transaction, if it still loads
+        }
+    }
+
+    /** Reads the batches and collects their records (pure work); null when there is nothing to load. */
+    private Prepared prepare(List<LoggedBatch> batches) {
+        if (batches.isEmpty()) {
+            return null;
+        }
+        List<IncomingMessage> messages = new ArrayList<>();
+        List<String> keyNames = null;
+        for (LoggedBatch b : batches) {
+            BatchPayloads.Parsed parsed = BatchPayloads.parse(b);
+            if (keyNames == null) {
+                keyNames = parsed.keyNames();
+            }
+            messages.addAll(parsed.messages());
+        }
+        Instant now = clock.instant();
+        Preparation.Collected collected = Preparation.collect(batches.get(0).tableName(), keyNames, messages, now);
+        return new Prepared(batches.stream().map(LoggedBatch::key).toList(), collected, now);
+    }
+
+    /** The early reading of a unit, or the exception it ended with, as if it had happened here. */
+    private static Prepared await(Future<Prepared> early) {
+        try {
+            return early.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the batches", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /**
+     * Loads one unit of one table's batches; returns how many were acknowledged (all or none).
+     *
+     * @param early the unit read and collected ahead of time, or null
+     */
+    private int loadGroup(List<LoggedBatch> group, Future<Prepared> early) {
         LoggedBatch first = group.get(0);
         Optional<DestinationConfig> config = catalog.destination(first.clientId());
         if (config.isEmpty()) {
@@ -164,7 +236,7 @@ public final class Loader implements AutoCloseable {
         String schema = source.get().name();
         try {
             destination.get().load(tx -> {
-                loadInTransaction(tx, schema, group);
+                loadInTransaction(tx, schema, group, early);
                 return null;
             });
         } catch (DestinationException | RuntimeException e) {
@@ -180,27 +252,23 @@ public final class Loader implements AutoCloseable {
      * One load unit inside its destination transaction: skip batches already in the ledger, prepare,
      * then DDL for every table, then deletes and rows, then versions, rejects and the ledger.
      */
-    private void loadInTransaction(DestinationTransaction tx, String schema, List<LoggedBatch> group) {
+    private void loadInTransaction(DestinationTransaction tx, String schema, List<LoggedBatch> group, Future<Prepared> early) {
         Set<String> done = tx.loadedBatchKeys(group.stream().map(LoggedBatch::key).toList());
-        List<IncomingMessage> messages = new ArrayList<>();
-        List<String> keyNames = null;
-        List<String> fresh = new ArrayList<>();
-        for (LoggedBatch b : group) {
-            if (done.contains(b.key())) {
-                continue;
+        Prepared prepared;
+        if (done.isEmpty() && early != null) {
+            prepared = await(early);
+        } else {
+            if (early != null) {
+                early.cancel(false);
             }
-            BatchPayloads.Parsed parsed = BatchPayloads.parse(b);
-            if (keyNames == null) {
-                keyNames = parsed.keyNames();
-            }
-            messages.addAll(parsed.messages());
-            fresh.add(b.key());
+            prepared = prepare(group.stream().filter(b -> !done.contains(b.key())).toList());
         }
-        if (fresh.isEmpty()) {
-            return;
+        if (prepared == null) {
+            return; // every batch is in the ledger already: a replay
         }
-        Instant now = clock.instant();
-        Preparation.Collected collected = Preparation.collect(group.get(0).tableName(), keyNames, messages, now);
+        List<String> fresh = prepared.batchKeys();
+        Instant now = prepared.now();
+        Preparation.Collected collected = prepared.collected();
         Map<String, Optional<TableShape>> shapes = new HashMap<>();
         Function<String, Optional<TableShape>> shapeOf = name -> shapes.computeIfAbsent(name, n -> tx.table(new TableRef(schema, n)));
         Map<List<Object>, Long> stored = Map.of();
@@ -250,5 +318,6 @@ public final class Loader implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        preparer.shutdownNow();
     }
 }
