@@ -37,6 +37,8 @@ final class ColumnResolver {
      * answered here instead of by lower-casing every column again; cleared whenever columns change.
      */
     private final Map<String, Optional<String>> clashes = new HashMap<>();
+    /** Changes whenever a column is added or renamed. */
+    private int version;
 
     ColumnResolver(TableRef table, Optional<TableShape> current, List<String> keyColumns, Optional<String> subtableOf) {
         this.table = table;
@@ -119,6 +121,11 @@ final class ColumnResolver {
         }
     }
 
+    /** A number that changes whenever the columns change: what was worked out at one version holds while it stays. */
+    int version() {
+        return version;
+    }
+
     boolean has(String column) {
         return columns.containsKey(column);
     }
@@ -143,12 +150,14 @@ final class ColumnResolver {
 
     private void add(Column column) {
         clashes.clear();
+        version++;
         columns.put(column.name(), column);
         added.add(column);
     }
 
     private void rename(String from, String to) {
         clashes.clear();
+        version++;
         Map<String, Column> reordered = new LinkedHashMap<>();
         for (Map.Entry<String, Column> e : columns.entrySet()) {
             if (e.getKey().equals(from)) {

@@ -12,6 +12,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -122,10 +123,13 @@ final class Preparation {
         List<List<Object>> keys = new ArrayList<>();
         ColumnResolver current = new ColumnResolver(table, Optional.of(shape), collected.keyColumns(), Optional.empty());
         boolean hasExtractedAt = current.has(SystemColumns.EXTRACTED_AT.name());
+        Map<CellLayout, Boolean> fits = new IdentityHashMap<>(); // per layout: fits the table as it is, without a problem
         for (Candidate c : collected.candidates()) {
+            List<Cell> cells = c.record().cells();
+            boolean fitsAsItIs = fits.computeIfAbsent(c.record().layout(),
+                    layout -> rowProblem(cells, current, true).isEmpty() && fitsAsItIs(cells, current));
             if (!shape.subtables().isEmpty() || !c.record().children().isEmpty()
-                    || (c.message().extractedAtMicros().isPresent() && !hasExtractedAt)
-                    || rowProblem(c.record().cells(), current, true).isPresent() || !fitsAsItIs(c.record().cells(), current)) {
+                    || (c.message().extractedAtMicros().isPresent() && !hasExtractedAt) || !fitsAsItIs) {
                 keys.add(c.key());
             }
         }
@@ -160,17 +164,27 @@ final class Preparation {
 
         List<Candidate> kept = new ArrayList<>();
         List<List<Object>> replacedKeys = new ArrayList<>();
+        // per layout, the columns' version at which a row of it was registered without a problem: while the
+        // columns stay at that version, another row of that layout has no problem and registers nothing new
+        Map<CellLayout, Integer> registered = new IdentityHashMap<>();
         for (Candidate c : collected.candidates()) {
             Long stored = keyed ? storedSequences.get(c.key()) : null;
             if (stored != null && c.message().sequence() <= stored) {
                 continue; // L2: an equal or lower sequence never replaces the stored row
             }
-            Optional<String> problem = rowProblem(c.record().cells(), rootColumns, true);
-            if (problem.isPresent()) {
-                rejects.add(reject(batchedAt, collected.rawTable(), problem.get(), c.message()));
-                continue;
+            Integer at = registered.get(c.record().layout());
+            if (at == null || at != rootColumns.version()) {
+                Optional<String> problem = rowProblem(c.record().cells(), rootColumns, true);
+                if (problem.isPresent()) {
+                    rejects.add(reject(batchedAt, collected.rawTable(), problem.get(), c.message()));
+                    continue;
+                }
+                int before = rootColumns.version();
+                register(c.record().cells(), rootColumns); // its columns; a later record may still split them (L1)
+                if (rootColumns.version() == before) {
+                    registered.put(c.record().layout(), before);
+                }
             }
-            register(c.record().cells(), rootColumns); // its columns; a later record may still split them (L1)
             kept.add(c);
             if (stored != null) {
                 replacedKeys.add(c.key());
@@ -191,10 +205,17 @@ final class Preparation {
         GeneratedKeys generatedKeys = new GeneratedKeys();
         List<Object> generated = new ArrayList<>(keyed ? 0 : kept.size());
         List<Object[]> rootRows = new ArrayList<>(kept.size());
+        Map<CellLayout, int[]> positions = new IdentityHashMap<>(); // the columns are final now
         for (Candidate c : kept) {
             IncomingMessage m = c.message();
             Object[] row = new Object[rootCols.size()];
-            place(c.record().cells(), rootColumns, rootIndex, row);
+            int[] at = positions.computeIfAbsent(c.record().layout(), layout -> positions(c.record().cells(), rootColumns, rootIndex));
+            List<Cell> cells = c.record().cells();
+            for (int i = 0; i < at.length; i++) {
+                if (at[i] >= 0) {
+                    row[at[i]] = cells.get(i).value(); // in cell order: a later cell for the same column wins, as in place
+                }
+            }
             if (!keyed) {
                 String key = generatedKeys.of(m);
                 generated.add(key);
@@ -364,6 +385,16 @@ final class Preparation {
                 columns.columnFor(cell.field(), cell.type());
             }
         }
+    }
+
+    /** Where each cell's value goes in a row ({@code index}), -1 for a null cell, as {@link #place} puts it. */
+    private static int[] positions(List<Cell> cells, ColumnResolver columns, Map<String, Integer> index) {
+        int[] at = new int[cells.size()];
+        for (int i = 0; i < at.length; i++) {
+            Cell cell = cells.get(i);
+            at[i] = cell.type() == null ? -1 : index.get(columns.columnFor(cell.field(), cell.type()));
+        }
+        return at;
     }
 
     /** Puts each non-null cell's value into {@code row} at its column's position ({@code index}); a later cell for the same column wins. */

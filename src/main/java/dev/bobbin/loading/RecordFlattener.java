@@ -52,6 +52,24 @@ final class RecordFlattener {
         private static final int MAX_CACHED = 10_000;
         private final Map<String, Map<String, Field>> byPrefix = new HashMap<>();
         private int cached;
+        private final Map<CellLayout, CellLayout> layouts = new HashMap<>();
+        private CellLayout lastLayout;
+
+        /** The shared layout of {@code cells}: nearly always the previous record's. */
+        CellLayout layout(List<Cell> cells) {
+            if (lastLayout != null && lastLayout.matches(cells)) {
+                return lastLayout;
+            }
+            CellLayout layout = CellLayout.of(cells);
+            CellLayout known = layouts.get(layout);
+            if (known != null) {
+                layout = known;
+            } else if (layouts.size() < MAX_CACHED) {
+                layouts.put(layout, layout);
+            }
+            lastLayout = layout;
+            return layout;
+        }
 
         Field field(String columnPrefix, String raw) {
             Map<String, Field> fields = byPrefix.get(columnPrefix);
@@ -160,7 +178,7 @@ final class RecordFlattener {
         if (p.currentToken() == JsonToken.START_OBJECT) {
             object(p, schema, "", "", List.of(), cells, new Seen());
         }
-        return new FlatRecord(cells, children, dropped);
+        return new FlatRecord(cells, children, dropped, names.layout(cells));
     }
 
     /**
