@@ -57,6 +57,8 @@ public final class Loader implements AutoCloseable {
     private static final int MAX_BATCHES_PER_CYCLE = 2_000;
     /** Payload bytes of one load unit (a single larger batch is a unit of its own). */
     static final long MAX_UNIT_BYTES = 32L * 1024 * 1024;
+    /** Payload bytes of a table's first unit in a cycle; each next unit may be twice as large, up to {@link #MAX_UNIT_BYTES}. */
+    static final long FIRST_UNIT_BYTES = MAX_UNIT_BYTES / 8;
 
     private final BatchLog log;
     private final Catalog catalog;
@@ -107,7 +109,7 @@ public final class Loader implements AutoCloseable {
         synchronized (cycleLock) {
             int acknowledged = 0;
             for (List<LoggedBatch> group : groupByTable(log.pending(MAX_BATCHES_PER_CYCLE))) {
-                List<List<LoggedBatch>> units = units(group, MAX_UNIT_BYTES);
+                List<List<LoggedBatch>> units = units(group, FIRST_UNIT_BYTES, MAX_UNIT_BYTES);
                 Future<Prepared> next = prepareLater(units.get(0));
                 for (int u = 0; u < units.size(); u++) {
                     Future<Prepared> current = next;
@@ -137,16 +139,23 @@ public final class Loader implements AutoCloseable {
         return new ArrayList<>(groups.values());
     }
 
-    /** Consecutive runs of a group's batches of at most {@code maxBytes} of payload each (a larger batch alone). */
-    static List<List<LoggedBatch>> units(List<LoggedBatch> group, long maxBytes) {
+    /**
+     * Consecutive runs of a group's batches: the first of at most {@code firstBytes} of payload, each
+     * next one of at most twice as much as the one before, up to {@code maxBytes} (a larger batch is
+     * a unit of its own). Small units first let the destination start on the first one while the
+     * next is read, instead of waiting for a whole large unit to be read.
+     */
+    static List<List<LoggedBatch>> units(List<LoggedBatch> group, long firstBytes, long maxBytes) {
         List<List<LoggedBatch>> units = new ArrayList<>();
         List<LoggedBatch> unit = new ArrayList<>();
         long bytes = 0;
+        long limit = Math.min(firstBytes, maxBytes);
         for (LoggedBatch b : group) {
-            if (!unit.isEmpty() && bytes + b.payload().length > maxBytes) {
+            if (!unit.isEmpty() && bytes + b.payload().length > limit) {
                 units.add(unit);
                 unit = new ArrayList<>();
                 bytes = 0;
+                limit = Math.min(limit * 2, maxBytes);
             }
             unit.add(b);
             bytes += b.payload().length;
