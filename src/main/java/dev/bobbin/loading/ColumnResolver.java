@@ -6,6 +6,7 @@ import dev.bobbin.destination.TableChange;
 import dev.bobbin.destination.TableRef;
 import dev.bobbin.destination.TableShape;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,14 @@ final class ColumnResolver {
     private final Map<String, Column> columns = new LinkedHashMap<>();
     private final List<TableChange.Rename> renames = new ArrayList<>();
     private final List<Column> added = new ArrayList<>();
+    /**
+     * {@link #caseClash} answers for the current columns. Every row asks for each of its fields, and
+     * the columns change only when a row brings a new field or type, so nearly every question is
+     * answered here instead of by lower-casing every column again; cleared whenever columns change.
+     */
+    private final Map<String, Optional<String>> clashes = new HashMap<>();
+    /** Changes whenever a column is added or renamed. */
+    private int version;
 
     ColumnResolver(TableRef table, Optional<TableShape> current, List<String> keyColumns, Optional<String> subtableOf) {
         this.table = table;
@@ -78,6 +87,15 @@ final class ColumnResolver {
      * warehouse: same name (or same split column) in another case. Such a record is rejected (L4).
      */
     Optional<String> caseClash(String field) {
+        Optional<String> known = clashes.get(field);
+        if (known == null) {
+            known = findCaseClash(field);
+            clashes.put(field, known);
+        }
+        return known;
+    }
+
+    private Optional<String> findCaseClash(String field) {
         String lower = Names.key(field);
         for (String existing : columns.keySet()) {
             if (existing.equals(field) || existing.startsWith(field + Names.SEPARATOR)) {
@@ -103,6 +121,11 @@ final class ColumnResolver {
         }
     }
 
+    /** A number that changes whenever the columns change: what was worked out at one version holds while it stays. */
+    int version() {
+        return version;
+    }
+
     boolean has(String column) {
         return columns.containsKey(column);
     }
@@ -126,11 +149,15 @@ final class ColumnResolver {
     }
 
     private void add(Column column) {
+        clashes.clear();
+        version++;
         columns.put(column.name(), column);
         added.add(column);
     }
 
     private void rename(String from, String to) {
+        clashes.clear();
+        version++;
         Map<String, Column> reordered = new LinkedHashMap<>();
         for (Map.Entry<String, Column> e : columns.entrySet()) {
             if (e.getKey().equals(from)) {

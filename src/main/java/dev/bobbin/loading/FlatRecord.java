@@ -9,8 +9,9 @@ import java.util.Map;
  *
  * @param children subtable rows keyed by the subtable's name relative to the record's table
  *                 ({@code line_items}, {@code line_items__tax_lines}), in the order first met
+ * @param layout   the layout of {@code cells}, shared with the other records read with it that have the same
  */
-record FlatRecord(List<Cell> cells, Map<String, List<ChildRow>> children, List<String> droppedValues) {
+record FlatRecord(List<Cell> cells, Map<String, List<ChildRow>> children, List<String> droppedValues, CellLayout layout) {
 
     /**
      * One element of a nested array.

@@ -23,6 +23,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -32,14 +37,29 @@ import org.slf4j.LoggerFactory;
  * Moves accepted batches from the log into each account's destination.
  *
  * <p>Every interval it takes the unacknowledged batches, groups them by source and table (keeping
- * log order inside each group), and loads each group in one destination transaction that also
- * writes the batch keys to the destination's ledger. The log is acknowledged only after that
- * commit; a crash in between replays the group, and the ledger turns the replay into a no-op.
- * A group that fails stays in the log and is retried on the next cycle; other groups go on.
+ * log order inside each group), and loads each group as consecutive load units of at most
+ * {@link #MAX_UNIT_BYTES} of payload, each in one destination transaction that also writes the
+ * batch keys to the destination's ledger. The log is acknowledged only after that commit; a crash
+ * in between replays the unit, and the ledger turns the replay into a no-op. A unit that fails stays
+ * in the log with the rest of its group, which waits behind it, and is retried on the next cycle;
+ * other groups go on.
+ *
+ * <p>A unit's records stay in memory, parsed and prepared, until its commit, so the unit size bounds
+ * the loader's memory whatever the backlog. While one unit's transaction runs, the next unit of the
+ * same table is read and collected ({@link BatchPayloads}, {@link Preparation#collect}: pure work on
+ * the batches alone) on a second thread, so that this work overlaps the destination's; at most two
+ * units are in memory. That early reading is used only when none of the unit's batches is in the
+ * ledger yet; otherwise the unit is read again inside its transaction without the loaded ones. Loading a group as several units gives the rows the
+ * destination would have had if the loader had run between those batches: winners against the
+ * stored rows follow the same sequence rule (L2) as winners inside one unit.
  */
 public final class Loader implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Loader.class);
     private static final int MAX_BATCHES_PER_CYCLE = 2_000;
+    /** Payload bytes of one load unit (a single larger batch is a unit of its own). */
+    static final long MAX_UNIT_BYTES = 32L * 1024 * 1024;
+    /** Payload bytes of a table's first unit in a cycle; each next unit may be twice as large, up to {@link #MAX_UNIT_BYTES}. */
+    static final long FIRST_UNIT_BYTES = MAX_UNIT_BYTES / 8;
 
     private final BatchLog log;
     private final Catalog catalog;
@@ -47,6 +67,9 @@ public final class Loader implements AutoCloseable {
     private final Duration interval;
     private final Clock clock;
     private final Thread thread;
+    /** Reads and collects the next unit while the loader thread loads the current one. */
+    private final ExecutorService preparer = Executors.newSingleThreadExecutor(
+            task -> Thread.ofPlatform().name("loader-prepare").daemon(true).unstarted(task));
     private final Object cycleLock = new Object();
     /** Per source id, the tables whose last load attempt failed. */
     private final Map<Long, Set<String>> failingTables = new java.util.concurrent.ConcurrentHashMap<>();
@@ -92,10 +115,23 @@ public final class Loader implements AutoCloseable {
         synchronized (cycleLock) {
             int acknowledged = 0;
             for (List<LoggedBatch> group : groupByTable(log.pending(MAX_BATCHES_PER_CYCLE))) {
+                List<List<LoggedBatch>> units = units(group, FIRST_UNIT_BYTES, MAX_UNIT_BYTES);
+                Future<Prepared> next = prepareLater(units.get(0));
+                for (int u = 0; u < units.size(); u++) {
+                    Future<Prepared> current = next;
+                    next = u + 1 < units.size() ? prepareLater(units.get(u + 1)) : null;
+                    int loaded = stopping ? 0 : loadGroup(units.get(u), current);
+                    acknowledged += loaded;
+                    if (loaded < units.get(u).size()) {
+                        if (next != null) {
+                            next.cancel(false);
+                        }
+                        break; // the rest of the table waits, so that no batch loads before an earlier one
+                    }
+                }
                 if (stopping) {
                     break;
                 }
-                acknowledged += loadGroup(group);
             }
             return acknowledged;
         }
@@ -109,7 +145,88 @@ public final class Loader implements AutoCloseable {
         return new ArrayList<>(groups.values());
     }
 
-    private int loadGroup(List<LoggedBatch> group) {
+    /**
+     * Consecutive runs of a group's batches: the first of at most {@code firstBytes} of payload, each
+     * next one of at most twice as much as the one before, up to {@code maxBytes} (a larger batch is
+     * a unit of its own). Small units first let the destination start on the first one while the
+     * next is read, instead of waiting for a whole large unit to be read.
+     */
+    static List<List<LoggedBatch>> units(List<LoggedBatch> group, long firstBytes, long maxBytes) {
+        List<List<LoggedBatch>> units = new ArrayList<>();
+        List<LoggedBatch> unit = new ArrayList<>();
+        long bytes = 0;
+        long limit = Math.min(firstBytes, maxBytes);
+        for (LoggedBatch b : group) {
+            if (!unit.isEmpty() && bytes + b.payload().length > limit) {
+                units.add(unit);
+                unit = new ArrayList<>();
+                bytes = 0;
+                limit = Math.min(limit * 2, maxBytes);
+            }
+            unit.add(b);
+            bytes += b.payload().length;
+        }
+        if (!unit.isEmpty()) {
+            units.add(unit);
+        }
+        return units;
+    }
+
+    /** A unit's batches read and collected, as if none of them were loaded yet. */
+    private record Prepared(List<String> batchKeys, Preparation.Collected collected, Instant now) {
+    }
+
+    private Future<Prepared> prepareLater(List<LoggedBatch> unit) {
+        try {
+            return preparer.submit(() -> prepare(unit));
+        } catch (RejectedExecutionException e) {
+            return null; // closing: the unit is read in its transaction, if it still loads
+        }
+    }
+
+    /** Reads the batches and collects their records (pure work); null when there is nothing to load. */
+    private Prepared prepare(List<LoggedBatch> batches) {
+        if (batches.isEmpty()) {
+            return null;
+        }
+        List<IncomingMessage> messages = new ArrayList<>();
+        List<String> keyNames = null;
+        for (LoggedBatch b : batches) {
+            BatchPayloads.Parsed parsed = BatchPayloads.parse(b);
+            if (keyNames == null) {
+                keyNames = parsed.keyNames();
+            }
+            messages.addAll(parsed.messages());
+        }
+        Instant now = clock.instant();
+        Preparation.Collected collected = Preparation.collect(batches.get(0).tableName(), keyNames, messages, now);
+        return new Prepared(batches.stream().map(LoggedBatch::key).toList(), collected, now);
+    }
+
+    /** The early reading of a unit, or the exception it ended with, as if it had happened here. */
+    private static Prepared await(Future<Prepared> early) {
+        try {
+            return early.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the batches", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /**
+     * Loads one unit of one table's batches; returns how many were acknowledged (all or none).
+     *
+     * @param early the unit read and collected ahead of time, or null
+     */
+    private int loadGroup(List<LoggedBatch> group, Future<Prepared> early) {
         LoggedBatch first = group.get(0);
         Optional<DestinationConfig> config = catalog.destination(first.clientId());
         if (config.isEmpty()) {
@@ -138,7 +255,7 @@ public final class Loader implements AutoCloseable {
         }
         String schema = source.get().name();
         try {
-            loadBatches(destination.get(), schema, group);
+            loadBatches(destination.get(), schema, group, early);
         } catch (DestinationException | RuntimeException e) {
             LOG.warn("loading {} batch(es) into {}.{} failed: {}", group.size(), schema, first.tableName(), e.getMessage());
             failed(first, "load", e);
@@ -152,9 +269,11 @@ public final class Loader implements AutoCloseable {
         return acknowledged(group);
     }
 
-    private void loadBatches(Destination destination, String schema, List<LoggedBatch> batches) throws DestinationException {
+    /** Loads batches in one transaction; {@code early} is their reading done ahead, or null. */
+    private void loadBatches(Destination destination, String schema, List<LoggedBatch> batches, Future<Prepared> early)
+            throws DestinationException {
         destination.load(tx -> {
-            loadInTransaction(tx, schema, batches);
+            loadInTransaction(tx, schema, batches, early);
             return null;
         });
     }
@@ -184,7 +303,7 @@ public final class Loader implements AutoCloseable {
             Exception failure = groupFailure;
             if (group.size() > 1) {
                 try {
-                    loadBatches(destination, schema, one);
+                    loadBatches(destination, schema, one, null);
                     done += acknowledged(one);
                     continue;
                 } catch (DestinationException | RuntimeException e) {
@@ -245,39 +364,34 @@ public final class Loader implements AutoCloseable {
      * One load unit inside its destination transaction: skip batches already in the ledger, prepare,
      * then DDL for every table, then deletes and rows, then versions, rejects and the ledger.
      */
-    private void loadInTransaction(DestinationTransaction tx, String schema, List<LoggedBatch> group) {
+    private void loadInTransaction(DestinationTransaction tx, String schema, List<LoggedBatch> group, Future<Prepared> early) {
         Set<String> done = tx.loadedBatchKeys(group.stream().map(LoggedBatch::key).toList());
-        List<IncomingMessage> messages = new ArrayList<>();
-        List<String> keyNames = null;
-        List<String> fresh = new ArrayList<>();
-        for (LoggedBatch b : group) {
-            if (done.contains(b.key())) {
-                continue;
+        Prepared prepared;
+        if (done.isEmpty() && early != null) {
+            prepared = await(early);
+        } else {
+            if (early != null) {
+                early.cancel(false);
             }
-            BatchPayloads.Parsed parsed = BatchPayloads.parse(b);
-            if (keyNames == null) {
-                keyNames = parsed.keyNames();
-            }
-            messages.addAll(parsed.messages());
-            fresh.add(b.key());
+            prepared = prepare(group.stream().filter(b -> !done.contains(b.key())).toList());
         }
-        if (fresh.isEmpty()) {
-            return;
+        if (prepared == null) {
+            return; // every batch is in the ledger already: a replay
         }
-        Instant now = clock.instant();
-        Preparation.Collected collected = Preparation.collect(group.get(0).tableName(), keyNames, messages, now);
+        List<String> fresh = prepared.batchKeys();
+        Instant now = prepared.now();
+        Preparation.Collected collected = prepared.collected();
         Map<String, Optional<TableShape>> shapes = new HashMap<>();
         Function<String, Optional<TableShape>> shapeOf = name -> shapes.computeIfAbsent(name, n -> tx.table(new TableRef(schema, n)));
         Map<List<Object>, Long> stored = Map.of();
         Optional<TableShape> root = shapeOf.apply(collected.table());
         if (root.isPresent() && !root.get().keyColumns().isEmpty() && !collected.candidates().isEmpty()) {
-            List<Column> keyColumns = root.get().keyColumns().stream().map(k -> root.get().column(k).orElseThrow()).toList();
-            // a key of another type than its column cannot be looked up (and is rejected by plan, L11)
-            List<List<Object>> keys = collected.candidates().stream()
-                    .filter(c -> Preparation.keyTypesMatch(c, keyColumns))
-                    .map(Preparation.Candidate::key)
-                    .toList();
-            stored = tx.storedSequences(new TableRef(schema, collected.table()), keyColumns, keys);
+            TableRef rootTable = new TableRef(schema, collected.table());
+            List<List<Object>> keys = Preparation.keysNeedingStoredSequences(collected, rootTable, root.get());
+            if (!keys.isEmpty()) {
+                List<Column> keyColumns = root.get().keyColumns().stream().map(k -> root.get().column(k).orElseThrow()).toList();
+                stored = tx.storedSequences(rootTable, keyColumns, keys);
+            }
         }
         PreparedLoad load = Preparation.plan(schema, collected, stored, shapeOf, now);
         for (TablePlan table : load.tables()) {
@@ -316,5 +430,6 @@ public final class Loader implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        preparer.shutdownNow();
     }
 }

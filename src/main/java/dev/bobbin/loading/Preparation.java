@@ -8,8 +8,11 @@ import dev.bobbin.destination.TableRows;
 import dev.bobbin.destination.TableShape;
 import dev.bobbin.json.Timestamps;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -63,6 +66,7 @@ final class Preparation {
         Optional<Long> activate = Optional.empty();
         Map<List<Object>, Candidate> winners = new LinkedHashMap<>();
         List<Candidate> appended = new ArrayList<>();
+        RecordFlattener.FieldNames fieldNames = new RecordFlattener.FieldNames();
         for (IncomingMessage m : messages) {
             if (m.kind() == IncomingMessage.Kind.ACTIVATE_VERSION) {
                 activate = Optional.of(Math.max(activate.orElse(Long.MIN_VALUE), m.tableVersion()));
@@ -74,7 +78,7 @@ final class Preparation {
             }
             FlatRecord record;
             try {
-                record = RecordFlattener.flatten(m.data(), m.schema());
+                record = m.parsed() != null ? m.parsed().get() : RecordFlattener.flatten(m.data(), m.schema(), fieldNames);
                 for (String subtable : record.children().keySet()) {
                     String name = table + Names.SEPARATOR + subtable;
                     if (name.length() > Names.MAX_TABLE_LENGTH) {
@@ -106,9 +110,51 @@ final class Preparation {
     }
 
     /**
+     * The keys whose stored {@code _sdc_sequence} {@link #plan} needs to know, out of the candidates of
+     * a keyed table that exists with {@code shape}. Whether a candidate loses to the stored row (L2)
+     * matters to the plan when, winning, it would do more than replace its own row: add or split a
+     * column, be rejected, bring subtable rows or {@code _sdc_extracted_at}, or replace a row whose
+     * stale subtable rows must go (the table has subtables). For any other candidate the plan is the
+     * same whether it wins or loses but for its row, and a losing row changes nothing: the destination
+     * replaces a stored row only with a strictly greater sequence ({@link dev.bobbin.destination.TableRows}).
+     * Looking those up would only cost the destination a join per key.
+     */
+    static List<List<Object>> keysNeedingStoredSequences(Collected collected, TableRef table, TableShape shape) {
+        List<List<Object>> keys = new ArrayList<>();
+        List<Column> keyColumns = shape.keyColumns().stream().map(k -> shape.column(k).orElseThrow()).toList();
+        ColumnResolver current = new ColumnResolver(table, Optional.of(shape), collected.keyColumns(), Optional.empty());
+        boolean hasExtractedAt = current.has(SystemColumns.EXTRACTED_AT.name());
+        Map<CellLayout, Boolean> fits = new IdentityHashMap<>(); // per layout: fits the table as it is, without a problem
+        for (Candidate c : collected.candidates()) {
+            if (!keyTypesMatch(c, keyColumns)) {
+                continue; // a key of another type than its column cannot be looked up; plan rejects it (L11)
+            }
+            List<Cell> cells = c.record().cells();
+            boolean fitsAsItIs = fits.computeIfAbsent(c.record().layout(),
+                    layout -> rowProblem(cells, current, true).isEmpty() && fitsAsItIs(cells, current));
+            if (!shape.subtables().isEmpty() || !c.record().children().isEmpty()
+                    || (c.message().extractedAtMicros().isPresent() && !hasExtractedAt) || !fitsAsItIs) {
+                keys.add(c.key());
+            }
+        }
+        return keys;
+    }
+
+    /** Whether every non-null cell has a column of its own name and type already. */
+    private static boolean fitsAsItIs(List<Cell> cells, ColumnResolver columns) {
+        for (Cell cell : cells) {
+            if (cell.type() != null && (!columns.has(cell.field()) || columns.typeOf(cell.field()) != cell.type())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * Plans the load.
      *
-     * @param storedSequences {@code _sdc_sequence} of the candidates' keys already in the table
+     * @param storedSequences {@code _sdc_sequence} of the candidates' keys already in the table, at least
+     *                        of those {@link #keysNeedingStoredSequences} names (a key missing here is taken as new)
      * @param shapes          current shape of a table of the schema by name, empty if it does not exist
      */
     static PreparedLoad plan(String schema, Collected collected, Map<List<Object>, Long> storedSequences,
@@ -122,17 +168,27 @@ final class Preparation {
 
         List<Candidate> kept = new ArrayList<>();
         List<List<Object>> replacedKeys = new ArrayList<>();
+        // per layout, the columns' version at which a row of it was registered without a problem: while the
+        // columns stay at that version, another row of that layout has no problem and registers nothing new
+        Map<CellLayout, Integer> registered = new IdentityHashMap<>();
         for (Candidate c : collected.candidates()) {
             Long stored = keyed ? storedSequences.get(c.key()) : null;
             if (stored != null && c.message().sequence() <= stored) {
                 continue; // L2: an equal or lower sequence never replaces the stored row
             }
-            Optional<String> problem = rowProblem(c.record().cells(), rootColumns, true);
-            if (problem.isPresent()) {
-                rejects.add(reject(batchedAt, collected.rawTable(), problem.get(), c.message()));
-                continue;
+            Integer at = registered.get(c.record().layout());
+            if (at == null || at != rootColumns.version()) {
+                Optional<String> problem = rowProblem(c.record().cells(), rootColumns, true);
+                if (problem.isPresent()) {
+                    rejects.add(reject(batchedAt, collected.rawTable(), problem.get(), c.message()));
+                    continue;
+                }
+                int before = rootColumns.version();
+                register(c.record().cells(), rootColumns); // its columns; a later record may still split them (L1)
+                if (rootColumns.version() == before) {
+                    registered.put(c.record().layout(), before);
+                }
             }
-            place(c.record().cells(), rootColumns); // registers its columns; a later record may still split them (L1)
             kept.add(c);
             if (stored != null) {
                 replacedKeys.add(c.key());
@@ -148,16 +204,28 @@ final class Preparation {
         }
         ensureSystemColumns(rootColumns, kept.stream().anyMatch(c -> c.message().extractedAtMicros().isPresent()));
         List<Column> rootCols = rootColumns.columns();
+        Map<String, Integer> rootIndex = indexOf(rootCols);
+        SystemPositions rootSystem = new SystemPositions(rootIndex, batchedAt);
+        GeneratedKeys generatedKeys = new GeneratedKeys();
+        List<Object> generated = new ArrayList<>(keyed ? 0 : kept.size());
         List<Object[]> rootRows = new ArrayList<>(kept.size());
-        for (int r = 0; r < kept.size(); r++) {
-            IncomingMessage m = kept.get(r).message();
+        Map<CellLayout, int[]> positions = new IdentityHashMap<>(); // the columns are final now
+        for (Candidate c : kept) {
+            IncomingMessage m = c.message();
             Object[] row = new Object[rootCols.size()];
-            Map<String, Integer> index = indexOf(rootCols);
-            place(kept.get(r).record().cells(), rootColumns).forEach((column, value) -> row[index.get(column)] = value);
-            if (!keyed) {
-                row[index.get(SystemColumns.PRIMARY_KEY.name())] = generatedKey(m);
+            int[] at = positions.computeIfAbsent(c.record().layout(), layout -> positions(c.record().cells(), rootColumns, rootIndex));
+            List<Cell> cells = c.record().cells();
+            for (int i = 0; i < at.length; i++) {
+                if (at[i] >= 0) {
+                    row[at[i]] = cells.get(i).value(); // in cell order: a later cell for the same column wins, as in place
+                }
             }
-            fillSystemColumns(row, index, m, batchedAt);
+            if (!keyed) {
+                String key = generatedKeys.of(m);
+                generated.add(key);
+                row[rootIndex.get(SystemColumns.PRIMARY_KEY.name())] = key;
+            }
+            rootSystem.fill(row, m);
             rootRows.add(row);
         }
         tables.add(new TablePlan(rootColumns.change(), new TableRows(root, rootCols, rootColumns.keyColumns(), rootRows)));
@@ -166,8 +234,12 @@ final class Preparation {
         Set<String> subtables = new LinkedHashSet<>(rootShape.map(TableShape::subtables).orElse(List.of()));
         Map<String, ColumnResolver> childColumns = new LinkedHashMap<>();
         Map<String, List<ChildPlacement>> childRows = new LinkedHashMap<>();
-        for (Candidate c : kept) {
-            List<Object> parentKey = keyed ? c.key() : List.of(generatedKey(c.message()));
+        for (int r = 0; r < kept.size(); r++) {
+            Candidate c = kept.get(r);
+            if (c.record().children().isEmpty()) {
+                continue;
+            }
+            List<Object> parentKey = keyed ? c.key() : List.of(generated.get(r));
             for (Map.Entry<String, List<FlatRecord.ChildRow>> e : c.record().children().entrySet()) {
                 String name = rootName + Names.SEPARATOR + e.getKey();
                 subtables.add(name);
@@ -179,7 +251,7 @@ final class Preparation {
                         rejects.add(reject(batchedAt, collected.rawTable(), problem.get() + " in subtable " + name, c.message()));
                         continue;
                     }
-                    place(child.cells(), resolver);
+                    register(child.cells(), resolver);
                     childRows.computeIfAbsent(name, n -> new ArrayList<>())
                             .add(new ChildPlacement(parentKey, child.levels(), c.message(), child.cells()));
                 }
@@ -191,6 +263,7 @@ final class Preparation {
             ensureSystemColumns(resolver, placements.stream().anyMatch(p -> p.message().extractedAtMicros().isPresent()));
             List<Column> cols = resolver.columns();
             Map<String, Integer> index = indexOf(cols);
+            SystemPositions system = new SystemPositions(index, batchedAt);
             List<Object[]> rows = new ArrayList<>(placements.size());
             for (ChildPlacement p : placements) {
                 Object[] row = new Object[cols.size()];
@@ -200,8 +273,8 @@ final class Preparation {
                 for (int level = 0; level < p.levels().size(); level++) {
                     row[index.get(levelColumn(level).name())] = (long) p.levels().get(level);
                 }
-                place(p.cells(), resolver).forEach((column, value) -> row[index.get(column)] = value);
-                fillSystemColumns(row, index, p.message(), batchedAt);
+                place(p.cells(), resolver, index, row);
+                system.fill(row, p.message());
                 rows.add(row);
             }
             tables.add(new TablePlan(resolver.change(), new TableRows(new TableRef(schema, e.getKey()), cols, List.of(), rows)));
@@ -268,14 +341,32 @@ final class Preparation {
         }
     }
 
-    private static void fillSystemColumns(Object[] row, Map<String, Integer> index, IncomingMessage m, Instant batchedAt) {
-        row[index.get(SystemColumns.RECEIVED_AT.name())] = m.receivedAtMicros();
-        row[index.get(SystemColumns.BATCHED_AT.name())] = Timestamps.toMicros(batchedAt);
-        row[index.get(SystemColumns.SEQUENCE.name())] = m.sequence();
-        row[index.get(SystemColumns.TABLE_VERSION.name())] = m.tableVersion();
-        Integer extracted = index.get(SystemColumns.EXTRACTED_AT.name());
-        if (extracted != null) {
-            row[extracted] = m.extractedAtMicros().orElse(null);
+    /** Where a table's {@code _sdc_*} columns are, worked out once per table rather than once per row. */
+    private static final class SystemPositions {
+        private final int receivedAt;
+        private final int batchedAt;
+        private final int sequence;
+        private final int tableVersion;
+        private final Integer extractedAt;
+        private final Long batchedAtMicros;
+
+        SystemPositions(Map<String, Integer> index, Instant batchedAt) {
+            this.receivedAt = index.get(SystemColumns.RECEIVED_AT.name());
+            this.batchedAt = index.get(SystemColumns.BATCHED_AT.name());
+            this.sequence = index.get(SystemColumns.SEQUENCE.name());
+            this.tableVersion = index.get(SystemColumns.TABLE_VERSION.name());
+            this.extractedAt = index.get(SystemColumns.EXTRACTED_AT.name());
+            this.batchedAtMicros = Timestamps.toMicros(batchedAt);
+        }
+
+        void fill(Object[] row, IncomingMessage m) {
+            row[receivedAt] = m.receivedAtMicros();
+            row[batchedAt] = batchedAtMicros;
+            row[sequence] = m.sequence();
+            row[tableVersion] = m.tableVersion();
+            if (extractedAt != null) {
+                row[extractedAt] = m.extractedAtMicros().orElse(null);
+            }
         }
     }
 
@@ -288,18 +379,35 @@ final class Preparation {
     }
 
     /**
-     * The column of each non-null cell, creating or splitting columns as needed (L1). Every row of a
-     * table is placed once before any row is built, because a later row can split (rename) a column an
-     * earlier row used; placing a row again after that only looks up the final names and changes nothing.
+     * Gives each non-null cell its column, creating or splitting columns as needed (L1). Every row of a
+     * table is registered before any row is built, because a later row can split (rename) a column an
+     * earlier row used; {@link #place} after that only looks up the final names and changes nothing.
      */
-    private static Map<String, Object> place(List<Cell> cells, ColumnResolver columns) {
-        Map<String, Object> values = new LinkedHashMap<>();
+    private static void register(List<Cell> cells, ColumnResolver columns) {
         for (Cell cell : cells) {
             if (cell.type() != null) {
-                values.put(columns.columnFor(cell.field(), cell.type()), cell.value());
+                columns.columnFor(cell.field(), cell.type());
             }
         }
-        return values;
+    }
+
+    /** Where each cell's value goes in a row ({@code index}), -1 for a null cell, as {@link #place} puts it. */
+    private static int[] positions(List<Cell> cells, ColumnResolver columns, Map<String, Integer> index) {
+        int[] at = new int[cells.size()];
+        for (int i = 0; i < at.length; i++) {
+            Cell cell = cells.get(i);
+            at[i] = cell.type() == null ? -1 : index.get(columns.columnFor(cell.field(), cell.type()));
+        }
+        return at;
+    }
+
+    /** Puts each non-null cell's value into {@code row} at its column's position ({@code index}); a later cell for the same column wins. */
+    private static void place(List<Cell> cells, ColumnResolver columns, Map<String, Integer> index, Object[] row) {
+        for (Cell cell : cells) {
+            if (cell.type() != null) {
+                row[index.get(columns.columnFor(cell.field(), cell.type()))] = cell.value();
+            }
+        }
     }
 
     /**
@@ -333,25 +441,58 @@ final class Preparation {
     }
 
     private static Optional<List<Object>> keyOf(List<Cell> cells, List<String> keyColumns) {
-        List<Object> key = new ArrayList<>(keyColumns.size());
-        for (String name : keyColumns) {
-            Optional<Cell> cell = cells.stream().filter(c -> c.field().equals(name)).findFirst();
-            if (cell.isEmpty() || cell.get().value() == null) {
+        Object[] key = new Object[keyColumns.size()];
+        for (int k = 0; k < key.length; k++) {
+            String name = keyColumns.get(k);
+            Cell found = null;
+            for (Cell c : cells) {
+                if (c.field().equals(name)) {
+                    found = c;
+                    break;
+                }
+            }
+            if (found == null || found.value() == null) {
                 return Optional.empty();
             }
-            key.add(cell.get().value());
+            key[k] = found.value();
         }
-        return Optional.of(List.copyOf(key));
+        return Optional.of(List.of(key));
     }
 
-    /** Deterministic per message, so that a replayed batch would generate the same keys. */
-    private static String generatedKey(IncomingMessage m) {
-        return UUID.nameUUIDFromBytes((m.batchKey() + "#" + m.index()).getBytes(StandardCharsets.UTF_8)).toString();
+    /**
+     * The generated key of a record of a keyless table (L7): {@link UUID#nameUUIDFromBytes} of
+     * {@code <batch key>#<message index>}, deterministic so that a replayed batch generates the same
+     * keys. One MD5 digest is reused for all the records of a load instead of being looked up per record.
+     */
+    private static final class GeneratedKeys {
+        private final MessageDigest md5;
+
+        GeneratedKeys() {
+            try {
+                md5 = MessageDigest.getInstance("MD5");
+            } catch (NoSuchAlgorithmException e) {
+                throw new InternalError("MD5 not supported", e);
+            }
+        }
+
+        String of(IncomingMessage m) {
+            byte[] hash = md5.digest((m.batchKey() + "#" + m.index()).getBytes(StandardCharsets.UTF_8));
+            hash[6] &= 0x0f; // version 3, as UUID.nameUUIDFromBytes sets it
+            hash[6] |= 0x30;
+            hash[8] &= 0x3f; // IETF variant
+            hash[8] |= (byte) 0x80;
+            long msb = 0;
+            long lsb = 0;
+            for (int i = 0; i < 8; i++) {
+                msb = (msb << 8) | (hash[i] & 0xff);
+                lsb = (lsb << 8) | (hash[i + 8] & 0xff);
+            }
+            return new UUID(msb, lsb).toString();
+        }
     }
 
     /** The record (as JSON, which escapes U+0000) with its table and reason, U+0000 spelled out: PostgreSQL text cannot store it. */
     private static RejectedRecord reject(Instant at, String table, String reason, IncomingMessage m) {
-        return new RejectedRecord(at, table.replace("\0", "\\u0000"), reason.replace("\0", "\\u0000"),
-                m.data() == null ? "" : m.data().toString());
+        return new RejectedRecord(at, table.replace("\0", "\\u0000"), reason.replace("\0", "\\u0000"), m.recordText());
     }
 }

@@ -29,6 +29,12 @@ import org.slf4j.LoggerFactory;
  * waiting into a single transaction and commits it: one fsync (WAL, {@code synchronous=FULL}) makes
  * a whole group durable, then every waiting request is released. Reads use their own connection and
  * never wait for the writer.
+ *
+ * <p>A batch's payload lives in its own row of {@code batch_log_payloads}, apart from the batch's
+ * small {@code batch_log} row: acknowledging sets {@code acked_at}, and SQLite rewrites a whole row
+ * (overflow pages included) when a value before its end changes size, so with the payload in the
+ * same row every acknowledgement wrote the payload again. Rows appended before that table existed
+ * keep their payload in {@code batch_log.payload}; new rows store an empty blob there.
  */
 public final class SqliteBatchLog implements BatchLog {
     private static final Logger LOG = LoggerFactory.getLogger(SqliteBatchLog.class);
@@ -42,6 +48,8 @@ public final class SqliteBatchLog implements BatchLog {
     private final String instance;
     private final LinkedBlockingQueue<Append> queue = new LinkedBlockingQueue<>();
     private final Thread writerThread;
+    /** A batch's payload length: in {@code batch_log_payloads} (alias p), or in {@code batch_log} (alias b) for old rows. */
+    private static final String PAYLOAD_LENGTH = "length(coalesce(p.payload, b.payload))";
     private final long maxBytes;
     private final Duration retention;
     /** Payload bytes appended and not yet acknowledged: what the size cap protects. */
@@ -91,8 +99,9 @@ public final class SqliteBatchLog implements BatchLog {
             String instance = migrate(writer);
             SqliteBatchLog log = new SqliteBatchLog(writer, reader, acker, clock, instance, maxBytes, retention);
             try (Statement st = writer.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT coalesce(sum(length(payload)), 0),"
-                         + " coalesce(sum(CASE WHEN acked_at IS NULL THEN length(payload) ELSE 0 END), 0) FROM batch_log")) {
+                 ResultSet rs = st.executeQuery("SELECT coalesce(sum(" + PAYLOAD_LENGTH + "), 0),"
+                         + " coalesce(sum(CASE WHEN b.acked_at IS NULL THEN " + PAYLOAD_LENGTH + " ELSE 0 END), 0)"
+                         + " FROM batch_log b LEFT JOIN batch_log_payloads p ON p.position = b.position")) {
                 rs.next();
                 log.storedBytes.set(rs.getLong(1));
                 log.pendingBytes.set(rs.getLong(2));
@@ -122,6 +131,7 @@ public final class SqliteBatchLog implements BatchLog {
                         acked_at     INTEGER
                     )""");
             st.executeUpdate("CREATE INDEX IF NOT EXISTS batch_log_pending ON batch_log(position) WHERE acked_at IS NULL");
+            st.executeUpdate("CREATE TABLE IF NOT EXISTS batch_log_payloads (position INTEGER PRIMARY KEY, payload BLOB NOT NULL)");
             st.executeUpdate("CREATE TABLE IF NOT EXISTS batch_log_meta (instance TEXT NOT NULL)");
             try (ResultSet rs = st.executeQuery("SELECT instance FROM batch_log_meta")) {
                 if (rs.next()) {
@@ -192,7 +202,9 @@ public final class SqliteBatchLog implements BatchLog {
         try {
             writer.setAutoCommit(false);
             try (PreparedStatement ps = writer.prepareStatement(
-                    "INSERT INTO batch_log(client_id, source_id, table_name, format, received_at, payload) VALUES (?,?,?,?,?,?)")) {
+                    "INSERT INTO batch_log(client_id, source_id, table_name, format, received_at, payload) VALUES (?,?,?,?,?,x'')");
+                 PreparedStatement payload = writer.prepareStatement(
+                         "INSERT INTO batch_log_payloads(position, payload) VALUES (last_insert_rowid(), ?)")) {
                 for (Append append : group) {
                     for (NewBatch b : append.batches()) {
                         ps.setLong(1, b.clientId());
@@ -200,11 +212,11 @@ public final class SqliteBatchLog implements BatchLog {
                         ps.setString(3, b.tableName());
                         ps.setString(4, b.format().name());
                         ps.setLong(5, toMicros(b.receivedAt()));
-                        ps.setBytes(6, b.payload());
-                        ps.addBatch();
+                        ps.executeUpdate();
+                        payload.setBytes(1, b.payload());
+                        payload.executeUpdate();
                     }
                 }
-                ps.executeBatch();
             }
             writer.commit();
             long bytes = group.stream().mapToLong(Append::bytes).sum();
@@ -286,12 +298,15 @@ public final class SqliteBatchLog implements BatchLog {
         purgeAcknowledged(now - retention.toMillis());
     }
 
-    /** Deletes batches acknowledged before {@code ackedBefore} (epoch millis); never an unloaded one. */
+    /** Deletes batches acknowledged before {@code ackedBefore} (epoch millis), payloads included; never an unloaded one. */
     private void purgeAcknowledged(long ackedBefore) {
+        String purged = "SELECT position FROM batch_log WHERE acked_at IS NOT NULL AND acked_at < ?";
         try {
-            writer.setAutoCommit(true);
-            try (PreparedStatement sum = writer.prepareStatement(
-                    "SELECT coalesce(sum(length(payload)), 0) FROM batch_log WHERE acked_at IS NOT NULL AND acked_at < ?");
+            writer.setAutoCommit(false);
+            try (PreparedStatement sum = writer.prepareStatement("SELECT coalesce(sum(" + PAYLOAD_LENGTH + "), 0)"
+                    + " FROM batch_log b LEFT JOIN batch_log_payloads p ON p.position = b.position"
+                    + " WHERE b.acked_at IS NOT NULL AND b.acked_at < ?");
+                 PreparedStatement payloads = writer.prepareStatement("DELETE FROM batch_log_payloads WHERE position IN (" + purged + ")");
                  PreparedStatement delete = writer.prepareStatement("DELETE FROM batch_log WHERE acked_at IS NOT NULL AND acked_at < ?")) {
                 sum.setLong(1, ackedBefore);
                 long freed;
@@ -299,11 +314,15 @@ public final class SqliteBatchLog implements BatchLog {
                     rs.next();
                     freed = rs.getLong(1);
                 }
+                payloads.setLong(1, ackedBefore);
+                payloads.executeUpdate();
                 delete.setLong(1, ackedBefore);
                 delete.executeUpdate();
+                writer.commit();
                 storedBytes.addAndGet(-freed);
             }
         } catch (SQLException e) {
+            rollbackQuietly();
             LOG.warn("purging loaded batches failed; retried later: {}", e.getMessage());
         }
     }
@@ -311,8 +330,9 @@ public final class SqliteBatchLog implements BatchLog {
     @Override
     public synchronized List<LoggedBatch> pending(int maxBatches) {
         try (PreparedStatement ps = reader.prepareStatement(
-                "SELECT position, client_id, source_id, table_name, format, received_at, payload FROM batch_log"
-                        + " WHERE acked_at IS NULL ORDER BY position LIMIT ?")) {
+                "SELECT b.position, b.client_id, b.source_id, b.table_name, b.format, b.received_at, coalesce(p.payload, b.payload)"
+                        + " FROM batch_log b LEFT JOIN batch_log_payloads p ON p.position = b.position"
+                        + " WHERE b.acked_at IS NULL ORDER BY b.position LIMIT ?")) {
             ps.setInt(1, maxBatches);
             List<LoggedBatch> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {

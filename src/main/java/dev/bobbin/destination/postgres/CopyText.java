@@ -3,8 +3,7 @@ package dev.bobbin.destination.postgres;
 import dev.bobbin.destination.Column;
 import dev.bobbin.destination.ColumnType;
 import java.math.BigDecimal;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
+import java.time.LocalDate;
 import java.util.List;
 
 /**
@@ -55,7 +54,7 @@ final class CopyText {
         }
         switch (type) {
             case BIGINT -> out.append((long) (Long) value);
-            case DOUBLE -> out.append(Double.toString((Double) value));
+            case DOUBLE -> out.append((double) (Double) value); // the digits of Double.toString, without the String
             case DECIMAL -> out.append(((BigDecimal) value).toPlainString());
             case BOOLEAN -> out.append((Boolean) value ? 't' : 'f');
             case TIMESTAMPTZ -> appendTimestamp(out, (Long) value);
@@ -67,15 +66,16 @@ final class CopyText {
     static void appendTimestamp(StringBuilder out, long epochMicros) {
         long seconds = Math.floorDiv(epochMicros, 1_000_000L);
         int micros = (int) Math.floorMod(epochMicros, 1_000_000L);
-        LocalDateTime t = LocalDateTime.ofEpochSecond(seconds, 0, ZoneOffset.UTC);
-        int year = t.getYear();
+        LocalDate date = LocalDate.ofEpochDay(Math.floorDiv(seconds, 86_400L));
+        int secondOfDay = (int) Math.floorMod(seconds, 86_400L);
+        int year = date.getYear();
         boolean bc = year <= 0;
         pad(out, bc ? 1 - year : year, 4).append('-');
-        pad(out, t.getMonthValue(), 2).append('-');
-        pad(out, t.getDayOfMonth(), 2).append(' ');
-        pad(out, t.getHour(), 2).append(':');
-        pad(out, t.getMinute(), 2).append(':');
-        pad(out, t.getSecond(), 2).append('.');
+        pad(out, date.getMonthValue(), 2).append('-');
+        pad(out, date.getDayOfMonth(), 2).append(' ');
+        pad(out, secondOfDay / 3600, 2).append(':');
+        pad(out, secondOfDay / 60 % 60, 2).append(':');
+        pad(out, secondOfDay % 60, 2).append('.');
         pad(out, micros, 6).append("+00");
         if (bc) {
             out.append(" BC");
@@ -83,7 +83,17 @@ final class CopyText {
     }
 
     static void appendText(StringBuilder out, String text) {
-        for (int i = 0; i < text.length(); i++) {
+        int n = text.length();
+        int plain = 0;
+        while (plain < n && !special(text.charAt(plain))) {
+            plain++;
+        }
+        if (plain == n) {
+            out.append(text); // most text needs no escape: copied in bulk
+            return;
+        }
+        out.append(text, 0, plain);
+        for (int i = plain; i < n; i++) {
             char c = text.charAt(i);
             switch (c) {
                 case '\\' -> out.append("\\\\");
@@ -96,11 +106,17 @@ final class CopyText {
         }
     }
 
+    private static boolean special(char c) {
+        return c == '\\' || c == '\t' || c == '\n' || c == '\r' || c == '\0';
+    }
+
+    /** {@code value} (not negative) in at least {@code width} digits, zero-padded, written without an intermediate string. */
     private static StringBuilder pad(StringBuilder out, long value, int width) {
-        String digits = Long.toString(value);
-        for (int i = digits.length(); i < width; i++) {
-            out.append('0');
+        for (long limit = 10, digits = 1; digits < width; digits++, limit *= 10) {
+            if (value < limit) {
+                out.append('0');
+            }
         }
-        return out.append(digits);
+        return out.append(value);
     }
 }
