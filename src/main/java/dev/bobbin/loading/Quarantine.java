@@ -34,7 +34,7 @@ final class Quarantine {
         List<RejectedRecord> out = new ArrayList<>();
         for (IncomingMessage m : BatchPayloads.parse(batch).messages()) {
             if (m.kind() == IncomingMessage.Kind.UPSERT) {
-                out.add(new RejectedRecord(at, batch.tableName(), reason, m.data().toString()));
+                out.add(new RejectedRecord(at, batch.tableName(), reason, m.recordText()));
             }
         }
         return out;

@@ -143,13 +143,11 @@ final class RecordFlattener {
     }
 
     private final FieldNames names;
-    private final boolean fromText;
     private final Map<String, List<FlatRecord.ChildRow>> children = new LinkedHashMap<>();
     private final List<String> dropped = new ArrayList<>();
 
-    private RecordFlattener(FieldNames names, boolean fromText) {
+    private RecordFlattener(FieldNames names) {
         this.names = names;
-        this.fromText = fromText;
     }
 
     static FlatRecord flatten(JsonNode data, JsonNode schema) throws RejectedException {
@@ -160,7 +158,7 @@ final class RecordFlattener {
     static FlatRecord flatten(JsonNode data, JsonNode schema, FieldNames names) throws RejectedException {
         try (JsonParser p = data.traverse()) {
             p.nextToken();
-            return new RecordFlattener(names, false).record(p, schema);
+            return new RecordFlattener(names).record(p, schema);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read a JSON tree", e); // a tree is never malformed
         }
@@ -173,7 +171,7 @@ final class RecordFlattener {
      * loses its trailing zeros, as it does in such a tree.
      */
     static FlatRecord flatten(JsonParser p, JsonNode schema, FieldNames names) throws RejectedException, IOException {
-        return new RecordFlattener(names, true).record(p, schema);
+        return new RecordFlattener(names).record(p, schema);
     }
 
     /** A record that is not an object has no cells. */
@@ -285,20 +283,9 @@ final class RecordFlattener {
         }
     }
 
-    /**
-     * The decimal value the parser is on. A tree read by {@link dev.bobbin.json.Json#MAPPER} holds
-     * decimals with their trailing zeros stripped ({@code 1.50} is {@code 1.5}), so text is read the same way.
-     */
+    /** The decimal value the parser is on, as written ({@link dev.bobbin.json.Json#MAPPER} keeps decimals as written too). */
     private BigDecimal decimal(JsonParser p) throws IOException {
-        BigDecimal value = p.getDecimalValue();
-        if (!fromText) {
-            return value;
-        }
-        try {
-            return value.stripTrailingZeros();
-        } catch (ArithmeticException e) {
-            return value; // an exponent out of range: kept as written, as Jackson keeps it
-        }
+        return p.getDecimalValue();
     }
 
     private static Cell textCell(String field, String text, JsonNode schema) throws RejectedException {
