@@ -64,7 +64,7 @@ final class BobbinPath implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         Path file = dir.resolve("catalog.db");
         SqliteCatalog catalog = SqliteCatalog.open(file, clock);
-        SqliteBatchLog log = SqliteBatchLog.open(file, clock);
+        SqliteBatchLog log = SqliteBatchLog.open(file, clock, Long.MAX_VALUE, java.time.Duration.ofDays(7));
         Account account = catalog.createAccount("bench");
         catalog.destination(account.clientId()).ifPresent(d -> catalog.deleteDestination(account.clientId(), d.id()));
         Source source;
