@@ -1,5 +1,6 @@
 package dev.bobbin.destination.duckdb;
 
+import dev.bobbin.destination.BookkeepingSql;
 import dev.bobbin.destination.Column;
 import dev.bobbin.destination.ColumnType;
 import dev.bobbin.destination.DestinationTransaction;
@@ -96,18 +97,8 @@ final class DuckDbTransaction implements DestinationTransaction {
                     }
                 }
             }
-            List<String> subtables = new ArrayList<>();
-            try (PreparedStatement ps = connection.prepareStatement(
-                    "SELECT subtable FROM _bobbin.subtables WHERE schema_name = ? AND root_table = ? ORDER BY subtable")) {
-                ps.setString(1, table.schema());
-                ps.setString(2, table.table());
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        subtables.add(rs.getString(1));
-                    }
-                }
-            }
-            return Optional.of(new TableShape(List.copyOf(columns), List.copyOf(keys), List.copyOf(subtables)));
+            List<String> subtables = BookkeepingSql.subtables(connection, table);
+            return Optional.of(new TableShape(List.copyOf(columns), List.copyOf(keys), subtables));
         } catch (SQLException e) {
             throw new IllegalStateException("cannot describe " + table + ": " + e.getMessage(), e);
         }
@@ -214,13 +205,7 @@ final class DuckDbTransaction implements DestinationTransaction {
                 }
                 st.execute(ddl.append(')').toString());
                 if (change.subtableOf().isPresent()) {
-                    try (PreparedStatement ps = connection.prepareStatement(
-                            "INSERT INTO _bobbin.subtables (schema_name, root_table, subtable) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
-                        ps.setString(1, t.schema());
-                        ps.setString(2, change.subtableOf().get());
-                        ps.setString(3, t.table());
-                        ps.executeUpdate();
-                    }
+                    BookkeepingSql.recordSubtable(connection, t, change.subtableOf().get());
                 }
             } else {
                 for (Column c : change.addColumns()) {
@@ -322,9 +307,8 @@ final class DuckDbTransaction implements DestinationTransaction {
 
     @Override
     public void deleteOlderVersions(TableRef table, long version) {
-        try (PreparedStatement ps = connection.prepareStatement("DELETE FROM " + qualified(table) + " WHERE _sdc_table_version < ?")) {
-            ps.setLong(1, version);
-            ps.executeUpdate();
+        try {
+            BookkeepingSql.deleteOlderVersions(connection, qualified(table), version);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot delete older versions from " + table + ": " + e.getMessage(), e);
         }

@@ -4,6 +4,7 @@ import static dev.bobbin.destination.postgres.PostgresNames.qualified;
 import static dev.bobbin.destination.postgres.PostgresNames.quote;
 import static dev.bobbin.destination.postgres.PostgresNames.quotedList;
 
+import dev.bobbin.destination.BookkeepingSql;
 import dev.bobbin.destination.Column;
 import dev.bobbin.destination.ColumnType;
 import dev.bobbin.destination.DestinationTransaction;
@@ -111,18 +112,8 @@ final class PostgresTransaction implements DestinationTransaction {
             if (columns.isEmpty()) {
                 return Optional.empty();
             }
-            List<String> subtables = new ArrayList<>();
-            try (PreparedStatement sub = connection.prepareStatement(
-                    "SELECT subtable FROM _bobbin.subtables WHERE schema_name = ? AND root_table = ? ORDER BY subtable")) {
-                sub.setString(1, table.schema());
-                sub.setString(2, table.table());
-                try (ResultSet rs = sub.executeQuery()) {
-                    while (rs.next()) {
-                        subtables.add(rs.getString(1));
-                    }
-                }
-            }
-            return Optional.of(new TableShape(List.copyOf(columns), List.copyOf(keys.values()), List.copyOf(subtables)));
+            List<String> subtables = BookkeepingSql.subtables(connection, table);
+            return Optional.of(new TableShape(List.copyOf(columns), List.copyOf(keys.values()), subtables));
         } catch (SQLException e) {
             throw new IllegalStateException("cannot describe " + table + ": " + e.getMessage(), e);
         }
@@ -207,13 +198,7 @@ final class PostgresTransaction implements DestinationTransaction {
             if (change.create()) {
                 st.execute(createTable(t, change.addColumns(), change.keyColumns()));
                 if (change.subtableOf().isPresent()) {
-                    try (PreparedStatement ps = connection.prepareStatement(
-                            "INSERT INTO _bobbin.subtables (schema_name, root_table, subtable) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
-                        ps.setString(1, t.schema());
-                        ps.setString(2, change.subtableOf().get());
-                        ps.setString(3, t.table());
-                        ps.executeUpdate();
-                    }
+                    BookkeepingSql.recordSubtable(connection, t, change.subtableOf().get());
                 }
             } else {
                 for (Column c : change.addColumns()) {
@@ -275,9 +260,8 @@ final class PostgresTransaction implements DestinationTransaction {
 
     @Override
     public void deleteOlderVersions(TableRef table, long version) {
-        try (PreparedStatement ps = connection.prepareStatement("DELETE FROM " + qualified(table) + " WHERE _sdc_table_version < ?")) {
-            ps.setLong(1, version);
-            ps.executeUpdate();
+        try {
+            BookkeepingSql.deleteOlderVersions(connection, qualified(table), version);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot delete older versions from " + table + ": " + e.getMessage(), e);
         }
