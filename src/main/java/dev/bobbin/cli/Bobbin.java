@@ -10,10 +10,21 @@ import picocli.CommandLine.Command;
 public final class Bobbin implements Runnable {
 
     public static void main(String[] args) {
-        int exit = new CommandLine(new Bobbin()).execute(args);
+        int exit = new CommandLine(new Bobbin())
+                .setExecutionExceptionHandler(Bobbin::configurationError)
+                .execute(args);
         if (exit != 0 || !ServeCommand.isServing()) {
             System.exit(exit);
         }
+    }
+
+    /** A setting that cannot be used is the user's to fix: say which, without a stack trace; anything else is a bug. */
+    private static int configurationError(Exception e, CommandLine command, CommandLine.ParseResult parsed) throws Exception {
+        if (e instanceof IllegalArgumentException) {
+            command.getErr().println("bobbin: " + e.getMessage());
+            return CommandLine.ExitCode.USAGE;
+        }
+        throw e;
     }
 
     @Override

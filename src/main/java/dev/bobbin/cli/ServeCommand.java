@@ -25,13 +25,22 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--data-dir", description = "Data directory (default ./bobbin-data, env BOBBIN_DATA_DIR).")
     Path dataDir;
 
+    @Option(names = "--catalog-url", paramLabel = "JDBC_URL",
+            description = "Shared PostgreSQL catalog for several nodes, jdbc:postgresql://host:port/db?user=..&password=.. "
+                    + "(default: SQLite in the data dir; env BOBBIN_CATALOG_URL).")
+    String catalogUrl;
+
+    @Option(names = "--log", paramLabel = "kafka:HOST:PORT[,HOST:PORT...]",
+            description = "Shared batch log on Apache Kafka (default: SQLite in the data dir; env BOBBIN_LOG). Needs --catalog-url.")
+    String log;
+
     static boolean isServing() {
         return serving;
     }
 
     @Override
     public Integer call() throws Exception {
-        BobbinConfig config = BobbinConfig.resolve(port, dataDir, System.getenv());
+        BobbinConfig config = BobbinConfig.resolve(port, dataDir, catalogUrl, log, System.getenv());
         BobbinNode node = BobbinNode.start(config);
         serving = true;
         CountDownLatch stopped = new CountDownLatch(1);

@@ -20,6 +20,7 @@ import java.util.Optional;
  * @param revision          the source revision this build came from, shown by the status endpoint
  * @param logMaxBytes       the most payload bytes the batch log holds unloaded before intake answers 503
  * @param logRetention      how long loaded batches stay in the log
+ * @param shared            the shared catalog and batch log of a multi-node deployment, or {@link SharedServices#EMBEDDED}
  */
 public record BobbinConfig(
         String host,
@@ -30,7 +31,8 @@ public record BobbinConfig(
         ImportLimits limits,
         Optional<String> revision,
         long logMaxBytes,
-        Duration logRetention) {
+        Duration logRetention,
+        SharedServices shared) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final String DEFAULT_DATA_DIR = "./bobbin-data";
@@ -56,6 +58,17 @@ public record BobbinConfig(
      * @throws IllegalArgumentException when a value cannot be parsed; the message names the setting
      */
     public static BobbinConfig resolve(Integer portFlag, Path dataDirFlag, Map<String, String> env) {
+        return resolve(portFlag, dataDirFlag, null, null, env);
+    }
+
+    /**
+     * Resolves the configuration from flags (null when not given), including where the catalog and
+     * the batch log are, and an environment map.
+     *
+     * @throws IllegalArgumentException when a value cannot be parsed; the message names the setting
+     */
+    public static BobbinConfig resolve(Integer portFlag, Path dataDirFlag, String catalogUrlFlag, String logFlag,
+                                       Map<String, String> env) {
         int port = portFlag != null ? portFlag : intSetting(env, "BOBBIN_PORT", DEFAULT_PORT);
         Path dataDir = dataDirFlag != null ? dataDirFlag : Path.of(env.getOrDefault("BOBBIN_DATA_DIR", DEFAULT_DATA_DIR));
         String host = env.getOrDefault("BOBBIN_HOST", "0.0.0.0");
@@ -71,7 +84,7 @@ public record BobbinConfig(
         long logMaxBytes = longSetting(env, "BOBBIN_LOG_MAX_BYTES", DEFAULT_LOG_MAX_BYTES);
         Duration retention = Duration.ofHours(longSetting(env, "BOBBIN_LOG_RETENTION_HOURS", DEFAULT_LOG_RETENTION_HOURS));
         return new BobbinConfig(host, port, dataDir.toAbsolutePath().normalize(), token, Duration.ofMillis(intervalMs), limits, revision,
-                logMaxBytes, retention);
+                logMaxBytes, retention, SharedServices.resolve(catalogUrlFlag, logFlag, env));
     }
 
     /** Resolves only the data directory, for commands that open an existing data dir. */
@@ -100,15 +113,15 @@ public record BobbinConfig(
 
     /** Returns a copy listening on another port (tests use port 0). */
     public BobbinConfig withPort(int newPort) {
-        return new BobbinConfig(host, newPort, dataDir, connectToken, loadInterval, limits, revision, logMaxBytes, logRetention);
+        return new BobbinConfig(host, newPort, dataDir, connectToken, loadInterval, limits, revision, logMaxBytes, logRetention, shared);
     }
 
     public BobbinConfig withLoadInterval(Duration interval) {
-        return new BobbinConfig(host, port, dataDir, connectToken, interval, limits, revision, logMaxBytes, logRetention);
+        return new BobbinConfig(host, port, dataDir, connectToken, interval, limits, revision, logMaxBytes, logRetention, shared);
     }
 
     public BobbinConfig withLimits(ImportLimits newLimits) {
-        return new BobbinConfig(host, port, dataDir, connectToken, loadInterval, newLimits, revision, logMaxBytes, logRetention);
+        return new BobbinConfig(host, port, dataDir, connectToken, loadInterval, newLimits, revision, logMaxBytes, logRetention, shared);
     }
 
     private static int intSetting(Map<String, String> env, String name, int fallback) {

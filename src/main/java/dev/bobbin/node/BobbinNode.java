@@ -63,7 +63,7 @@ public final class BobbinNode implements AutoCloseable {
         bootstrap(config, catalog);
         EmbeddedWarehouses warehouses = new EmbeddedWarehouses(config.dataDir(), catalog);
         DuckDbWarehouse warehouse = warehouses.forAccount(EmbeddedWarehouses.firstAccount(catalog).orElseThrow());
-        DestinationRegistry destinations = new DestinationRegistry(warehouses);
+        DestinationRegistry destinations = new DestinationRegistry(warehouses, config.shared().sharedLog());
         Loader loader = new Loader(log, catalog, destinations, config.loadInterval(), clock);
         loader.start();
         String adminToken = Tokens.newConnectToken();
