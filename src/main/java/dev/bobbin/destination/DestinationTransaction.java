@@ -13,6 +13,14 @@ import java.util.Set;
  */
 public interface DestinationTransaction {
 
+    /**
+     * Waits until no other transaction, in any process, loads {@code table}, and keeps others from
+     * loading it until this transaction ends. Called first, before {@link #loadedBatchKeys}: when
+     * several nodes briefly hold the same batches (a Kafka partition moving between loaders), the
+     * second one then sees the first one's ledger entries and loads nothing twice.
+     */
+    void claim(TableRef table);
+
     /** The subset of {@code batchKeys} already committed by an earlier load (the load ledger). */
     Set<String> loadedBatchKeys(Collection<String> batchKeys);
 

@@ -316,6 +316,7 @@ public final class Loader implements AutoCloseable {
             Exception cause = failure;
             try {
                 destination.load(tx -> {
+                    tx.claim(new TableRef(schema, batch.tableName()));
                     if (tx.loadedBatchKeys(List.of(batch.key())).isEmpty()) {
                         tx.reject(schema, quarantine.rejects(batch, cause, clock.instant()));
                         tx.recordLoaded(List.of(batch.key()));
@@ -361,10 +362,12 @@ public final class Loader implements AutoCloseable {
     }
 
     /**
-     * One load unit inside its destination transaction: skip batches already in the ledger, prepare,
+     * One load unit inside its destination transaction: claim the table (another node may hold the same
+     * batches for a moment), skip batches already in the ledger, prepare,
      * then DDL for every table, then deletes and rows, then versions, rejects and the ledger.
      */
     private void loadInTransaction(DestinationTransaction tx, String schema, List<LoggedBatch> group, Future<Prepared> early) {
+        tx.claim(new TableRef(schema, group.get(0).tableName()));
         Set<String> done = tx.loadedBatchKeys(group.stream().map(LoggedBatch::key).toList());
         Prepared prepared;
         if (done.isEmpty() && early != null) {

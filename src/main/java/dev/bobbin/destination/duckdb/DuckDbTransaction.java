@@ -46,6 +46,11 @@ final class DuckDbTransaction implements DestinationTransaction {
         this.connection = connection;
     }
 
+    /** Nothing to wait for: the warehouse file is open in this process only, and its loader loads one table at a time. */
+    @Override
+    public void claim(TableRef table) {
+    }
+
     @Override
     public Set<String> loadedBatchKeys(Collection<String> batchKeys) {
         if (batchKeys.isEmpty()) {

@@ -79,6 +79,7 @@ public final class PostgresDestination implements Destination {
 
     private static void createLedger(HikariDataSource pool) throws SQLException {
         try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
+            Locks.hold(c, "create _bobbin");
             st.execute("CREATE SCHEMA IF NOT EXISTS _bobbin");
             st.execute("CREATE TABLE IF NOT EXISTS _bobbin.ledger (batch_key text PRIMARY KEY, loaded_at timestamptz NOT NULL)");
             st.execute("CREATE TABLE IF NOT EXISTS _bobbin.subtables (schema_name text NOT NULL, root_table text NOT NULL,"

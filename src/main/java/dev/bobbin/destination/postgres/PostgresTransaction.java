@@ -187,11 +187,21 @@ final class PostgresTransaction implements DestinationTransaction {
         }
     }
 
+    /** Transaction-scoped advisory lock on {@code table}'s loads, keyed by a 64-bit hash of its name. */
+    @Override
+    public void claim(TableRef table) {
+        try {
+            Locks.hold(connection, "load " + table.schema() + "." + table.table());
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot claim " + table + " for loading: " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public void apply(TableChange change) {
         TableRef t = change.table();
         try (Statement st = connection.createStatement()) {
-            st.execute("CREATE SCHEMA IF NOT EXISTS " + quote(t.schema()));
+            Locks.createSchema(connection, t.schema());
             for (TableChange.Rename rename : change.renames()) {
                 st.execute("ALTER TABLE " + qualified(t) + " RENAME COLUMN " + quote(rename.from()) + " TO " + quote(rename.to()));
             }
@@ -274,7 +284,8 @@ final class PostgresTransaction implements DestinationTransaction {
         }
         String rejected = quote(schema) + "._sdc_rejected";
         try (Statement st = connection.createStatement()) {
-            st.execute("CREATE SCHEMA IF NOT EXISTS " + quote(schema));
+            Locks.createSchema(connection, schema);
+            Locks.hold(connection, "create " + schema + "._sdc_rejected");
             st.execute("CREATE TABLE IF NOT EXISTS " + rejected
                     + " (_sdc_rejected_at timestamptz, table_name text, reason text, record text)");
             List<Object[]> rows = records.stream()
