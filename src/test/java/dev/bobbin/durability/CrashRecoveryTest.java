@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * load ledger exactly the batches of the log.
  *
  * <p>Runs against the embedded DuckDB warehouse and against PostgreSQL (the account switched to a
- * PostgreSQL database through the Connect API). Soak mode ({@code bench/soak}) raises the number of
+ * PostgreSQL database through the Connect API), and with the scale-out services (batch log on a
+ * real Kafka broker, catalog on PostgreSQL) into PostgreSQL. Soak mode ({@code bench/soak}) raises the number of
  * kills and the time between them with {@code -Dsoak.kills}, {@code -Dsoak.maxUpMs},
  * {@code -Dsoak.clients} and {@code -Dsoak.seed}.
  */
@@ -66,22 +67,41 @@ final class CrashRecoveryTest {
 
     @Test
     void everyAcceptedBatchIsLoadedExactlyOnceIntoPostgresDespiteKills() throws Exception {
-        run(TestPostgres.newDatabase(), 2);
+        run(TestPostgres.newDatabase(), 2, null);
+    }
+
+    /** The same kills with the scale-out services: batch log on Kafka, catalog on PostgreSQL. */
+    @Test
+    void everyAcceptedBatchIsLoadedExactlyOnceFromKafkaDespiteKills() throws Exception {
+        run(TestPostgres.newDatabase(), 3, SharedServicesForTests.create());
     }
 
     private void run(PostgresConnection postgres, long seedOffset) throws Exception {
+        run(postgres, seedOffset, null);
+    }
+
+    private void run(PostgresConnection postgres, long seedOffset, SharedServicesForTests shared) throws Exception {
         try {
-            killAndVerify(postgres, seedOffset);
+            killAndVerify(postgres, seedOffset, shared);
         } catch (AssertionError e) {
             throw new AssertionError("with -Dsoak.seed=" + SEED + ": " + e.getMessage(), e);
         }
     }
 
-    private void killAndVerify(PostgresConnection postgres, long seedOffset) throws Exception {
+    private static Connection connect(PostgresConnection postgres) {
+        try {
+            return TestPostgres.connect(postgres);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void killAndVerify(PostgresConnection postgres, long seedOffset, SharedServicesForTests shared) throws Exception {
         long seed = SEED + seedOffset;
         Path dataDir = dir.resolve("data");
         Path logFile = dir.resolve("bobbin.log");
-        server.set(BobbinProcess.start(dataDir, logFile, ENV));
+        Map<String, String> env = shared == null ? ENV : shared.env(ENV);
+        server.set(BobbinProcess.start(dataDir, logFile, env));
         Api api = new Api(server.get().baseUrl(), CONNECT_TOKEN);
         List<Workload.Source> sources = List.of(api.createSource("Crash A"), api.createSource("Crash B"));
         if (postgres != null) {
@@ -99,22 +119,27 @@ final class CrashRecoveryTest {
                 Thread.sleep(150 + random.nextInt(MAX_UP_MS));
                 server.get().kill();
                 kills++;
-                server.set(BobbinProcess.spawn(dataDir, logFile, ENV));
+                server.set(BobbinProcess.spawn(dataDir, logFile, env));
                 if (kills < KILLS && random.nextInt(100) < 15) {
                     // kill it again while it starts: opening the log and warehouse, the first load cycle
                     Thread.sleep(200 + random.nextInt(1200));
                     server.get().kill();
                     kills++;
                     killsWhileStarting++;
-                    server.set(BobbinProcess.spawn(dataDir, logFile, ENV));
+                    server.set(BobbinProcess.spawn(dataDir, logFile, env));
                 }
                 server.get().awaitReady();
             }
             Thread.sleep(500);
             clients.finish(Duration.ofSeconds(60));
 
-            LogFile log = new LogFile(dataDir);
-            log.awaitDrained(Duration.ofSeconds(Math.max(90, KILLS)));
+            Duration drainLimit = Duration.ofSeconds(Math.max(90, KILLS));
+            LogFile log = shared == null ? new LogFile(dataDir) : null;
+            if (shared == null) {
+                log.awaitDrained(drainLimit);
+            } else {
+                shared.topic().awaitLoaded(() -> connect(postgres), drainLimit);
+            }
             assertThat(server.get().terminate(Duration.ofSeconds(30))).as("exit code after SIGTERM").isZero();
 
             Workload.Report report;
@@ -122,12 +147,17 @@ final class CrashRecoveryTest {
                     ? DuckDbWarehouse.openReadOnly(dataDir.resolve("warehouse.duckdb"))
                     : TestPostgres.connect(postgres)) {
                 report = workload.verify(db);
-                log.assertLedgerMatches(db);
+                if (shared == null) {
+                    log.assertLedgerMatches(db);
+                } else {
+                    shared.topic().assertLedgerMatches(db);
+                }
             }
             assertThat(report.accepted()).as("accepted requests").isGreaterThan(100);
             System.out.printf("CrashRecoveryTest %s: -Dsoak.seed=%d, %d kills (%d while starting) in %d s; attempts %s; %s; %d batches%n",
-                    postgres == null ? "duckdb" : "postgres", SEED, kills, killsWhileStarting,
-                    Duration.ofNanos(System.nanoTime() - started).toSeconds(), clients.attempts(), report, log.acknowledged());
+                    postgres == null ? "duckdb" : shared == null ? "postgres" : "postgres from kafka", SEED, kills, killsWhileStarting,
+                    Duration.ofNanos(System.nanoTime() - started).toSeconds(), clients.attempts(), report,
+                    log == null ? shared.topic().batchKeys().size() : log.acknowledged());
         }
     }
 }

@@ -1,0 +1,39 @@
+package dev.bobbin.durability;
+
+import dev.bobbin.destination.postgres.PostgresConnection;
+import dev.bobbin.testing.TestKafka;
+import dev.bobbin.testing.TestPostgres;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A fresh scale-out deployment's shared services for one test: an empty catalog database on the test
+ * PostgreSQL server and a topic and consumer group of their own on the test Kafka broker.
+ */
+record SharedServicesForTests(PostgresConnection catalog, String bootstrapServers, String topicName, String group) {
+
+    static SharedServicesForTests create() {
+        return new SharedServicesForTests(TestPostgres.newDatabase(), TestKafka.bootstrapServers(), TestKafka.newTopicName(),
+                TestKafka.newGroupId());
+    }
+
+    /** {@code --catalog-url} for the catalog database. */
+    String catalogUrl() {
+        return "jdbc:postgresql://" + catalog.host() + ":" + catalog.port() + "/" + catalog.database() + "?user=" + catalog.username();
+    }
+
+    /** {@code base} plus the {@code BOBBIN_*} settings that point a node at these services. */
+    Map<String, String> env(Map<String, String> base) {
+        Map<String, String> env = new HashMap<>(base);
+        env.put("BOBBIN_CATALOG_URL", catalogUrl());
+        env.put("BOBBIN_LOG", "kafka:" + bootstrapServers);
+        env.put("BOBBIN_KAFKA_TOPIC", topicName);
+        env.put("BOBBIN_KAFKA_GROUP", group);
+        env.put("BOBBIN_KAFKA_PARTITIONS", "6");
+        return env;
+    }
+
+    KafkaTopic topic() {
+        return new KafkaTopic(bootstrapServers, topicName);
+    }
+}
