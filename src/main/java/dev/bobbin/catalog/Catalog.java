@@ -10,15 +10,36 @@ import java.util.Optional;
  * {@code clientId} is scoped to that account: objects of other accounts are invisible, exactly as if
  * they did not exist. Tokens are passed in as plain values and stored only as {@link Tokens#hash}.
  * Failures of the underlying store surface as {@link CatalogException}.
+ *
+ * <p>Shared store: several processes (Bobbin nodes, {@code bobbin accounts}) may use the same catalog
+ * at once, and every rule below holds across them (unique live source names, the active token limit,
+ * one live destination, first key names win, one bootstrap account). Nothing is cached: every call reads
+ * through to the store, so a change committed by one process (a revoked token, a paused or deleted
+ * source, a new destination) is seen by the next call in every process, well within one second.
  */
 public interface Catalog extends AutoCloseable {
 
     /** Creates an account with its embedded {@code duckdb} destination (DECISIONS C5), in one transaction. */
     Account createAccount(String name);
 
+    /**
+     * Creates an account exactly like {@link #createAccount}, but only when the catalog holds no account
+     * at all; atomic across every process sharing the catalog, so when several nodes bootstrap an empty
+     * catalog at the same moment exactly one of them creates the account.
+     *
+     * @return the created account; empty when an account already existed
+     */
+    Optional<Account> createAccountIfNone(String name);
+
+    /** All accounts, oldest first. */
     List<Account> accounts();
 
-    /** Stores a Connect API token (its hash) for the account. */
+    /**
+     * Stores a Connect API token (its hash) for the account. Idempotent: adding a token the account
+     * already has (revoked or not) changes nothing.
+     *
+     * @throws IllegalArgumentException when the token is stored for another account
+     */
     void addConnectToken(long clientId, String token);
 
     /** The account a Connect API token belongs to, if the token is known and not revoked. */
@@ -83,16 +104,19 @@ public interface Catalog extends AutoCloseable {
     /** The key names fixed for a table by its first accepted batch (DECISIONS I10), if any. */
     Optional<List<String>> keyNames(long sourceId, String tableName);
 
-    /** Fixes a table's key names unless already fixed; returns the key names now in force. */
+    /**
+     * Fixes a table's key names unless already fixed; returns the key names now in force. The first
+     * writer wins, also between processes racing for the same table.
+     */
     List<String> fixKeyNames(long sourceId, String tableName, List<String> keyNames);
 
-    /** Records that batches of a table committed at {@code at}; clears its error state. */
+    /** Records that batches of a table committed at {@code at}; clears its error state (an upsert). */
     void recordLoadSucceeded(long clientId, long sourceId, String tableName, java.time.Instant at);
 
     /** Records that the last load attempt of a table failed, with the error state as JSON object text. */
     void recordLoadFailed(long clientId, long sourceId, String tableName, String errorState);
 
-    /** One page of the account's load statuses, ordered by stream name (then source name). */
+    /** One page of the account's load statuses, ordered by stream name (then source name), by code point. */
     List<LoadStatus> loads(long clientId, int offset, int limit);
 
     /** How many tables of the account have a load status. */

@@ -1,63 +1,68 @@
 package dev.bobbin.catalog;
 
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 
 /**
- * The catalog's schema, as numbered migrations. A database is brought up to the newest version at
- * open; each migration runs in its own transaction and is recorded in {@code PRAGMA user_version}.
- * Times are stored as epoch milliseconds.
+ * The catalog's schema, as numbered migrations written once for every {@link CatalogDialect}:
+ * {@code {INT}} is a 64-bit integer and {@code {SERIAL}} a generated 64-bit primary key (on SQLite they
+ * read exactly as before the dialects existed: {@code INTEGER}, {@code INTEGER PRIMARY KEY AUTOINCREMENT}).
+ * Times are stored as epoch milliseconds. Migrations are append-only: a released one never changes.
+ *
+ * <p>A database is brought up to the newest version at open. Each migration runs in its own
+ * transaction, under the dialect's migration lock, and is recorded by the dialect in the same
+ * transaction; the version is re-read under the lock, so processes opening the same database at the
+ * same moment apply each migration exactly once.
  */
 final class CatalogSchema {
     private static final List<String> MIGRATIONS = List.of(
             """
             CREATE TABLE accounts (
-                client_id   INTEGER PRIMARY KEY,
+                client_id   {INT} PRIMARY KEY,
                 name        TEXT    NOT NULL,
-                created_at  INTEGER NOT NULL
+                created_at  {INT} NOT NULL
             );
             CREATE TABLE connect_tokens (
-                id          INTEGER PRIMARY KEY AUTOINCREMENT,
-                client_id   INTEGER NOT NULL REFERENCES accounts(client_id),
+                id          {SERIAL},
+                client_id   {INT} NOT NULL REFERENCES accounts(client_id),
                 token_hash  TEXT    NOT NULL UNIQUE,
-                created_at  INTEGER NOT NULL,
-                revoked_at  INTEGER
+                created_at  {INT} NOT NULL,
+                revoked_at  {INT}
             );
             CREATE TABLE sources (
-                id            INTEGER PRIMARY KEY AUTOINCREMENT,
-                client_id     INTEGER NOT NULL REFERENCES accounts(client_id),
+                id            {SERIAL},
+                client_id     {INT} NOT NULL REFERENCES accounts(client_id),
                 type          TEXT    NOT NULL,
                 name          TEXT    NOT NULL,
                 display_name  TEXT    NOT NULL,
                 properties    TEXT    NOT NULL DEFAULT '{}',
-                created_at    INTEGER NOT NULL,
-                updated_at    INTEGER NOT NULL,
-                paused_at     INTEGER,
-                deleted_at    INTEGER
+                created_at    {INT} NOT NULL,
+                updated_at    {INT} NOT NULL,
+                paused_at     {INT},
+                deleted_at    {INT}
             );
             CREATE UNIQUE INDEX sources_live_name ON sources(client_id, name) WHERE deleted_at IS NULL;
             CREATE TABLE import_tokens (
-                id          INTEGER PRIMARY KEY AUTOINCREMENT,
-                source_id   INTEGER NOT NULL REFERENCES sources(id),
+                id          {SERIAL},
+                source_id   {INT} NOT NULL REFERENCES sources(id),
                 token_hash  TEXT    NOT NULL UNIQUE,
-                created_at  INTEGER NOT NULL,
-                revoked_at  INTEGER
+                created_at  {INT} NOT NULL,
+                revoked_at  {INT}
             );
             CREATE TABLE destinations (
-                id          INTEGER PRIMARY KEY AUTOINCREMENT,
-                client_id   INTEGER NOT NULL REFERENCES accounts(client_id),
+                id          {SERIAL},
+                client_id   {INT} NOT NULL REFERENCES accounts(client_id),
                 type        TEXT    NOT NULL,
                 properties  TEXT    NOT NULL DEFAULT '{}',
-                created_at  INTEGER NOT NULL,
-                updated_at  INTEGER NOT NULL,
-                deleted_at  INTEGER
+                created_at  {INT} NOT NULL,
+                updated_at  {INT} NOT NULL,
+                deleted_at  {INT}
             );
             CREATE UNIQUE INDEX destinations_live ON destinations(client_id) WHERE deleted_at IS NULL;
             CREATE TABLE table_keys (
-                source_id   INTEGER NOT NULL REFERENCES sources(id),
+                source_id   {INT} NOT NULL REFERENCES sources(id),
                 table_name  TEXT    NOT NULL,
                 key_names   TEXT    NOT NULL,
                 PRIMARY KEY (source_id, table_name)
@@ -69,12 +74,12 @@ final class CatalogSchema {
             """,
             """
             CREATE TABLE load_status (
-                source_id             INTEGER NOT NULL REFERENCES sources(id),
+                source_id             {INT} NOT NULL REFERENCES sources(id),
                 table_name            TEXT    NOT NULL,
-                client_id             INTEGER NOT NULL REFERENCES accounts(client_id),
-                last_batch_loaded_at  INTEGER,
+                client_id             {INT} NOT NULL REFERENCES accounts(client_id),
+                last_batch_loaded_at  {INT},
                 error_state           TEXT,
-                updated_at            INTEGER NOT NULL,
+                updated_at            {INT} NOT NULL,
                 PRIMARY KEY (source_id, table_name)
             );
             CREATE INDEX load_status_client ON load_status(client_id);
@@ -83,27 +88,46 @@ final class CatalogSchema {
     private CatalogSchema() {
     }
 
-    static void migrate(Connection c) throws SQLException {
-        int version;
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("PRAGMA user_version")) {
-            version = rs.next() ? rs.getInt(1) : 0;
+    /** How many migrations exist: the version of an up-to-date catalog. */
+    static int latestVersion() {
+        return MIGRATIONS.size();
+    }
+
+    /** Applies the migrations {@code c}'s database lacks. {@code c} is in auto-commit mode and left so. */
+    static void migrate(Connection c, CatalogDialect dialect) throws SQLException {
+        migrate(c, dialect, MIGRATIONS.size());
+    }
+
+    /** Brings the database up to {@code target} (not beyond): for tests that need an old catalog. */
+    static void migrate(Connection c, CatalogDialect dialect, int target) throws SQLException {
+        while (migrateOne(c, dialect, target)) {
+            // one transaction per migration
         }
-        for (int i = version; i < MIGRATIONS.size(); i++) {
-            c.setAutoCommit(false);
-            try (Statement st = c.createStatement()) {
-                for (String statement : MIGRATIONS.get(i).split(";")) {
-                    if (!statement.isBlank()) {
-                        st.executeUpdate(statement);
+    }
+
+    private static boolean migrateOne(Connection c, CatalogDialect dialect, int target) throws SQLException {
+        c.setAutoCommit(false);
+        try {
+            dialect.lockForMigration(c);
+            int version = dialect.schemaVersion(c);
+            boolean applies = version < target;
+            if (applies) {
+                try (Statement st = c.createStatement()) {
+                    for (String statement : dialect.ddl(MIGRATIONS.get(version)).split(";")) {
+                        if (!statement.isBlank()) {
+                            st.executeUpdate(statement);
+                        }
                     }
                 }
-                st.executeUpdate("PRAGMA user_version = " + (i + 1));
-                c.commit();
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
+                dialect.recordSchemaVersion(c, version + 1);
             }
+            c.commit();
+            return applies;
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
         }
     }
 }

@@ -22,6 +22,7 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,11 +84,15 @@ public final class BobbinNode implements AutoCloseable {
         return new BobbinNode(config, catalog, log, warehouse, warehouses, destinations, loader, http);
     }
 
-    /** On first start, creates the bootstrap account and its Connect API token (never logged). */
+    /**
+     * On first start, creates the bootstrap account and its Connect API token (never logged). Safe when
+     * several nodes start together on one shared catalog: only the node that creates the account
+     * writes the token file, and adding the same {@code BOBBIN_CONNECT_TOKEN} twice is a no-op.
+     */
     private static void bootstrap(BobbinConfig config, Catalog catalog) throws IOException {
-        List<Account> accounts = catalog.accounts();
-        if (accounts.isEmpty()) {
-            Account account = catalog.createAccount("default");
+        Optional<Account> created = catalog.createAccountIfNone("default");
+        if (created.isPresent()) {
+            Account account = created.get();
             String token = config.connectToken().orElseGet(Tokens::newConnectToken);
             catalog.addConnectToken(account.clientId(), token);
             if (config.connectToken().isEmpty()) {
@@ -97,8 +102,9 @@ public final class BobbinNode implements AutoCloseable {
                 LOG.info("created account {} with the Connect API token from BOBBIN_CONNECT_TOKEN", account.clientId());
             }
         } else if (config.connectToken().isPresent() && catalog.accountForConnectToken(config.connectToken().get()).isEmpty()) {
-            catalog.addConnectToken(accounts.get(0).clientId(), config.connectToken().get());
-            LOG.info("added the Connect API token from BOBBIN_CONNECT_TOKEN to account {}", accounts.get(0).clientId());
+            Account first = catalog.accounts().get(0);
+            catalog.addConnectToken(first.clientId(), config.connectToken().get());
+            LOG.info("added the Connect API token from BOBBIN_CONNECT_TOKEN to account {}", first.clientId());
         }
     }
 
