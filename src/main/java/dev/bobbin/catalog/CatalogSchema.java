@@ -110,6 +110,11 @@ final class CatalogSchema {
         try {
             dialect.lockForMigration(c);
             int version = dialect.schemaVersion(c);
+            if (version > MIGRATIONS.size()) {
+                // a newer Bobbin migrated the shared catalog: this one would misread it
+                throw new CatalogException("the catalog is at schema version " + version + ", newer than this Bobbin knows ("
+                        + MIGRATIONS.size() + "); run the newer Bobbin version");
+            }
             boolean applies = version < target;
             if (applies) {
                 try (Statement st = c.createStatement()) {

@@ -3,6 +3,7 @@ package dev.bobbin.node;
 import dev.bobbin.admin.AdminApi;
 import dev.bobbin.catalog.Account;
 import dev.bobbin.catalog.Catalog;
+import dev.bobbin.catalog.PostgresCatalog;
 import dev.bobbin.catalog.SqliteCatalog;
 import dev.bobbin.catalog.Tokens;
 import dev.bobbin.config.BobbinConfig;
@@ -59,7 +60,10 @@ public final class BobbinNode implements AutoCloseable {
     public static BobbinNode start(BobbinConfig config) throws IOException {
         Files.createDirectories(config.dataDir());
         Clock clock = Clock.systemUTC();
-        Catalog catalog = SqliteCatalog.open(config.catalogFile(), clock);
+        Catalog catalog = config.shared().catalogUrl().isPresent()
+                ? PostgresCatalog.open(config.shared().catalogUrl().get(), clock)
+                : SqliteCatalog.open(config.catalogFile(), clock);
+        LOG.info("catalog: {}", config.shared().describeCatalog());
         BatchLog log = SqliteBatchLog.open(config.catalogFile(), clock, config.logMaxBytes(), config.logRetention());
         bootstrap(config, catalog);
         EmbeddedWarehouses warehouses = new EmbeddedWarehouses(config.dataDir(), catalog);

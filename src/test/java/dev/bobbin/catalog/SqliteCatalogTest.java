@@ -48,6 +48,17 @@ final class SqliteCatalogTest extends CatalogContractTest {
     }
 
     @Test
+    void aCatalogMigratedByANewerBobbinIsRefused() throws Exception {
+        createStore(dir.resolve("newer"));
+        openInstance(Clock.systemUTC()).close();
+        try (Connection c = raw(); Statement st = c.createStatement()) {
+            st.executeUpdate("PRAGMA user_version = 99");
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> openInstance(Clock.systemUTC()))
+                .hasStackTraceContaining("the catalog is at schema version 99, newer than this Bobbin knows");
+    }
+
+    @Test
     void aCatalogCreatedAtVersionOneIsUpgradedWithItsData() throws Exception {
         createStore(dir.resolve("v1"));
         try (Connection c = raw(); Statement st = c.createStatement()) {
