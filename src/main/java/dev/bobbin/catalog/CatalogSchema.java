@@ -17,6 +17,15 @@ import java.util.List;
  * same moment apply each migration exactly once.
  */
 final class CatalogSchema {
+    /**
+     * Every table the migrations create, each after the tables it references; {@code SERIAL_TABLES}
+     * are those whose {@code id} is generated. A migration that adds a table adds it here
+     * ({@link CatalogCopy} copies exactly these; a test compares them with the migrated database).
+     */
+    static final List<String> TABLES = List.of(
+            "accounts", "connect_tokens", "sources", "import_tokens", "destinations", "table_keys", "load_status");
+    static final List<String> SERIAL_TABLES = List.of("connect_tokens", "sources", "import_tokens", "destinations");
+
     private static final List<String> MIGRATIONS = List.of(
             """
             CREATE TABLE accounts (

@@ -1,6 +1,8 @@
 package dev.bobbin.cli;
 
 import dev.bobbin.catalog.Account;
+import dev.bobbin.catalog.Catalog;
+import dev.bobbin.catalog.PostgresCatalog;
 import dev.bobbin.catalog.SqliteCatalog;
 import dev.bobbin.catalog.Tokens;
 import dev.bobbin.config.BobbinConfig;
@@ -14,7 +16,8 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code bobbin accounts create|list}: manages accounts in the data dir's catalog directly (SQLite
- * allows this while a server runs on the same data dir). A new account's Connect API token is
+ * allows this while a server runs on the same data dir), or in the shared PostgreSQL catalog given by
+ * {@code --catalog-url}. A new account's Connect API token is
  * printed once and stored only as a hash.
  */
 @Command(name = "accounts", mixinStandardHelpOptions = true, description = "Create and list accounts.",
@@ -24,12 +27,20 @@ final class AccountsCommand implements Runnable {
     @Option(names = "--data-dir", description = "Data directory (default ./bobbin-data, env BOBBIN_DATA_DIR).", scope = picocli.CommandLine.ScopeType.INHERIT)
     Path dataDir;
 
+    @Option(names = "--catalog-url", paramLabel = "JDBC_URL", scope = picocli.CommandLine.ScopeType.INHERIT,
+            description = "The shared PostgreSQL catalog of a multi-node deployment (env BOBBIN_CATALOG_URL); default: the data dir's.")
+    String catalogUrl;
+
     @Override
     public void run() {
         new picocli.CommandLine(this).usage(System.out);
     }
 
-    SqliteCatalog openCatalog() {
+    Catalog openCatalog() {
+        String url = catalogUrl != null ? catalogUrl : System.getenv("BOBBIN_CATALOG_URL");
+        if (url != null && !url.isBlank()) {
+            return PostgresCatalog.open(url.trim(), Clock.systemUTC());
+        }
         Path dir = BobbinConfig.resolveDataDir(dataDir, System.getenv());
         return SqliteCatalog.open(dir.resolve("catalog.db"), Clock.systemUTC());
     }
@@ -44,7 +55,7 @@ final class AccountsCommand implements Runnable {
 
         @Override
         public Integer call() {
-            try (SqliteCatalog catalog = parent.openCatalog()) {
+            try (Catalog catalog = parent.openCatalog()) {
                 Account account = catalog.createAccount(name);
                 String token = Tokens.newConnectToken();
                 catalog.addConnectToken(account.clientId(), token);
@@ -63,7 +74,7 @@ final class AccountsCommand implements Runnable {
 
         @Override
         public Integer call() {
-            try (SqliteCatalog catalog = parent.openCatalog()) {
+            try (Catalog catalog = parent.openCatalog()) {
                 List<Account> accounts = catalog.accounts();
                 List<List<String>> rows = accounts.stream()
                         .map(a -> List.of(String.valueOf(a.clientId()), a.name(), a.createdAt().toString()))

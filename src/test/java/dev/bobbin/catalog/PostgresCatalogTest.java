@@ -34,7 +34,7 @@ final class PostgresCatalogTest extends CatalogContractTest {
     }
 
     private String url() {
-        return "jdbc:postgresql://" + database.host() + ":" + database.port() + "/" + database.database() + "?user=" + database.username();
+        return TestPostgres.jdbcUrl(database);
     }
 
     @Override

@@ -43,6 +43,11 @@ public final class Cli {
         return run(new AccountsCommand(), args);
     }
 
+    /** {@code bobbin catalog <args>}. */
+    public static Run catalog(String... args) {
+        return run(new CatalogCommand(), args);
+    }
+
     /** {@code bobbin sql <args>}. */
     public static Run sql(String... args) {
         return run(new SqlCommand(), args);
@@ -56,7 +61,7 @@ public final class Cli {
         try {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int exit = new CommandLine(command).execute(args);
+            int exit = Bobbin.commandLine(command).execute(args);
             return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(originalOut);

@@ -19,7 +19,7 @@ record SharedServicesForTests(PostgresConnection catalog, String bootstrapServer
 
     /** {@code --catalog-url} for the catalog database. */
     String catalogUrl() {
-        return "jdbc:postgresql://" + catalog.host() + ":" + catalog.port() + "/" + catalog.database() + "?user=" + catalog.username();
+        return TestPostgres.jdbcUrl(catalog);
     }
 
     /** {@code base} plus the {@code BOBBIN_*} settings that point a node at these services. */

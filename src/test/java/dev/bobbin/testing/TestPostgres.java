@@ -64,6 +64,11 @@ public final class TestPostgres {
         return at(name);
     }
 
+    /** The database's JDBC URL with its user, as {@code --catalog-url} takes it. */
+    public static String jdbcUrl(PostgresConnection database) {
+        return "jdbc:postgresql://" + database.host() + ":" + database.port() + "/" + database.database() + "?user=" + database.username();
+    }
+
     /** A plain autocommit JDBC connection, for a test to look at what a destination did. */
     public static Connection connect(PostgresConnection database) throws SQLException {
         return DriverManager.getConnection("jdbc:postgresql://" + database.host() + ":" + database.port() + "/" + database.database(),
