@@ -43,6 +43,8 @@ final class KafkaAppender implements AutoCloseable {
     private static final int MAX_GROUP_REQUESTS = 512;
     private static final long MAX_GROUP_BYTES = 64L * 1024 * 1024;
     static final Duration COMMIT_PATIENCE = Duration.ofSeconds(30);
+    /** The producer's {@code delivery.timeout.ms}: a send is acknowledged or failed within it. */
+    static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(30);
     /** A failed transaction makes the log report itself unavailable for this long, unless one commits meanwhile. */
     private static final long RECENT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
@@ -211,10 +213,13 @@ final class KafkaAppender implements AutoCloseable {
                     sends.add(producer.send(KafkaRecords.record(topic, b, timestamp)));
                 }
             }
-            producer.flush();
+            long giveUp = System.nanoTime() + DELIVERY_TIMEOUT.toNanos() + TimeUnit.SECONDS.toNanos(15);
             for (Future<RecordMetadata> send : sends) {
-                send.get();
+                send.get(Math.max(0, giveUp - System.nanoTime()), TimeUnit.NANOSECONDS);
             }
+        } catch (java.util.concurrent.TimeoutException e) {
+            discardProducer(); // the transaction never commits: the next producer with this transactional id aborts it
+            return new Failure(e, false);
         } catch (ExecutionException e) {
             abort();
             return new Failure(e.getCause(), false);

@@ -137,13 +137,14 @@ public final class KafkaBatchLog implements BatchLog {
         c.put(ProducerConfig.ACKS_CONFIG, "all");
         c.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         c.put(ProducerConfig.LINGER_MS_CONFIG, 0); // the appender flushes each group itself
-        c.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        // batch.size stays at Kafka's 16 KiB: a record larger than it travels in a record batch of its own, so a
+        // record the topic refuses fails alone (a larger batch.size can make the producer split and resend forever)
         c.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, (int) s.maxRequestBytes());
         c.put(ProducerConfig.BUFFER_MEMORY_CONFIG, s.maxRequestBytes() + 64L * 1024 * 1024);
         c.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 60_000);
         c.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
         c.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-        c.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+        c.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) KafkaAppender.DELIVERY_TIMEOUT.toMillis());
         c.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
         c.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         c.putAll(s.clientProperties());
@@ -274,6 +275,11 @@ public final class KafkaBatchLog implements BatchLog {
         return KafkaTopic.trim(admin, settings.topic(), settings.groupId(), buffers.owned(), cutoff, 10_000);
     }
 
+    /** The partitions the group gives this node now. */
+    java.util.Set<Integer> ownedPartitions() {
+        return buffers.owned();
+    }
+
     /** The id Kafka gave the topic, part of every batch key. */
     String topicId() {
         return topicId;
@@ -284,7 +290,10 @@ public final class KafkaBatchLog implements BatchLog {
      * consumer group (its partitions go to the other nodes at once) and closes the clients.
      */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closing) {
+            return;
+        }
         closing = true;
         appender.close();
         reader.close();

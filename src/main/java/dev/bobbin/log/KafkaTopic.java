@@ -45,7 +45,8 @@ final class KafkaTopic {
         Exception last = null;
         while (System.nanoTime() - deadlineNanos < 0) {
             try {
-                Collection<Node> nodes = admin.describeCluster().nodes().get(STEP_MILLIS, TimeUnit.MILLISECONDS);
+                long wait = Math.max(100, Math.min(STEP_MILLIS, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime())));
+                Collection<Node> nodes = admin.describeCluster().nodes().get(wait, TimeUnit.MILLISECONDS);
                 if (!nodes.isEmpty()) {
                     return nodes;
                 }

@@ -67,6 +67,11 @@ public final class TestKafka {
         return "group-" + RUN + "-" + TOPICS.incrementAndGet();
     }
 
+    /** A new admin client for the shared broker; the caller closes it. */
+    public static Admin admin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));
+    }
+
     private static String start() {
         try {
             Path dir = Files.createTempDirectory("bobbin-kafka");
