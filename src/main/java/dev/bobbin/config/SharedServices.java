@@ -1,5 +1,6 @@
 package dev.bobbin.config;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
@@ -13,15 +14,17 @@ import java.util.Optional;
  * @param kafkaTopic   the topic holding accepted batches
  * @param kafkaPartitions partitions of that topic when Bobbin creates it: the most loader nodes that can work at once
  * @param kafkaGroup   consumer group of the loaders: every node of one deployment uses the same
+ * @param kafkaSessionTimeout how long the group waits for a silent (dead) node before its partitions move to others
  */
 public record SharedServices(Optional<String> catalogUrl, Optional<String> log, String kafkaTopic, int kafkaPartitions,
-                             String kafkaGroup) {
+                             String kafkaGroup, Duration kafkaSessionTimeout) {
 
     public static final String DEFAULT_KAFKA_TOPIC = "bobbin.batches";
     public static final int DEFAULT_KAFKA_PARTITIONS = 12;
     public static final String DEFAULT_KAFKA_GROUP = "bobbin-loaders";
+    public static final long DEFAULT_KAFKA_SESSION_TIMEOUT_MS = 45_000;
     public static final SharedServices EMBEDDED = new SharedServices(Optional.empty(), Optional.empty(), DEFAULT_KAFKA_TOPIC,
-            DEFAULT_KAFKA_PARTITIONS, DEFAULT_KAFKA_GROUP);
+            DEFAULT_KAFKA_PARTITIONS, DEFAULT_KAFKA_GROUP, Duration.ofMillis(DEFAULT_KAFKA_SESSION_TIMEOUT_MS));
     private static final String POSTGRES_URL_PREFIX = "jdbc:postgresql://";
     private static final String KAFKA_PREFIX = "kafka:";
 
@@ -41,6 +44,9 @@ public record SharedServices(Optional<String> catalogUrl, Optional<String> log, 
         if (kafkaTopic.isBlank() || kafkaGroup.isBlank()) {
             throw new IllegalArgumentException("BOBBIN_KAFKA_TOPIC and BOBBIN_KAFKA_GROUP must not be blank");
         }
+        if (kafkaSessionTimeout.toMillis() < 1) {
+            throw new IllegalArgumentException("BOBBIN_KAFKA_SESSION_TIMEOUT_MS must be positive");
+        }
         if (kafkaPartitions < 1) {
             throw new IllegalArgumentException("BOBBIN_KAFKA_PARTITIONS must be at least 1, got " + kafkaPartitions);
         }
@@ -52,11 +58,17 @@ public record SharedServices(Optional<String> catalogUrl, Optional<String> log, 
         Optional<String> log = firstGiven(logFlag, env.get("BOBBIN_LOG"));
         String topic = env.getOrDefault("BOBBIN_KAFKA_TOPIC", DEFAULT_KAFKA_TOPIC).trim();
         String group = env.getOrDefault("BOBBIN_KAFKA_GROUP", DEFAULT_KAFKA_GROUP).trim();
-        String partitions = env.getOrDefault("BOBBIN_KAFKA_PARTITIONS", String.valueOf(DEFAULT_KAFKA_PARTITIONS)).trim();
+        int partitions = (int) number(env, "BOBBIN_KAFKA_PARTITIONS", DEFAULT_KAFKA_PARTITIONS);
+        long sessionMs = number(env, "BOBBIN_KAFKA_SESSION_TIMEOUT_MS", DEFAULT_KAFKA_SESSION_TIMEOUT_MS);
+        return new SharedServices(catalog, log, topic, partitions, group, Duration.ofMillis(sessionMs));
+    }
+
+    private static long number(Map<String, String> env, String name, long fallback) {
+        String raw = env.getOrDefault(name, String.valueOf(fallback)).trim();
         try {
-            return new SharedServices(catalog, log, topic, Integer.parseInt(partitions), group);
+            return Integer.parseInt(raw);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("BOBBIN_KAFKA_PARTITIONS must be a whole number, got '" + partitions + "'");
+            throw new IllegalArgumentException(name + " must be a whole number, got '" + raw + "'");
         }
     }
 

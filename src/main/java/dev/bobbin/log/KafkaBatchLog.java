@@ -141,7 +141,10 @@ public final class KafkaBatchLog implements BatchLog {
         // record the topic refuses fails alone (a larger batch.size can make the producer split and resend forever)
         c.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, (int) s.maxRequestBytes());
         c.put(ProducerConfig.BUFFER_MEMORY_CONFIG, s.maxRequestBytes() + 64L * 1024 * 1024);
-        c.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 60_000);
+        // A node that dies inside a transaction leaves it open until the broker aborts it after this
+        // timeout, and until then no loader sees later batches of the partitions it wrote to: keep it
+        // short (a group commit's transaction lasts milliseconds; one of 200 MiB a few seconds).
+        c.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 15_000);
         c.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
         c.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
         c.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) KafkaAppender.DELIVERY_TIMEOUT.toMillis());
@@ -281,6 +284,15 @@ public final class KafkaBatchLog implements BatchLog {
     }
 
     /** The id Kafka gave the topic, part of every batch key. */
+    /**
+     * The key the batch at {@code offset} of {@code partition} has in the topic with id {@code topicId}
+     * (Kafka's topic UUID): the value destinations record in their ledger. For tools that read the topic
+     * from outside, e.g. to compare it with a destination's ledger.
+     */
+    public static String batchKey(String topicId, int partition, long offset) {
+        return KafkaRecords.key(topicId, partition, offset);
+    }
+
     String topicId() {
         return topicId;
     }

@@ -7,6 +7,7 @@ import dev.bobbin.catalog.PostgresCatalog;
 import dev.bobbin.catalog.SqliteCatalog;
 import dev.bobbin.catalog.Tokens;
 import dev.bobbin.config.BobbinConfig;
+import dev.bobbin.config.SharedServices;
 import dev.bobbin.connect.ConnectApi;
 import dev.bobbin.connect.DestinationsApi;
 import dev.bobbin.connect.JobsApi;
@@ -16,6 +17,8 @@ import dev.bobbin.imports.ImportApi;
 import dev.bobbin.json.Json;
 import dev.bobbin.loading.Loader;
 import dev.bobbin.log.BatchLog;
+import dev.bobbin.log.KafkaBatchLog;
+import dev.bobbin.log.KafkaLogSettings;
 import dev.bobbin.log.SqliteBatchLog;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -64,7 +67,11 @@ public final class BobbinNode implements AutoCloseable {
                 ? PostgresCatalog.open(config.shared().catalogUrl().get(), clock)
                 : SqliteCatalog.open(config.catalogFile(), clock);
         LOG.info("catalog: {}", config.shared().describeCatalog());
-        BatchLog log = SqliteBatchLog.open(config.catalogFile(), clock, config.logMaxBytes(), config.logRetention());
+        BatchLog log = config.shared().sharedLog()
+                ? KafkaBatchLog.open(kafkaSettings(config), clock)
+                : SqliteBatchLog.open(config.catalogFile(), clock, config.logMaxBytes(), config.logRetention());
+        LOG.info("batch log: {}", config.shared().kafkaServers().map(s -> "Kafka at " + s + ", topic " + config.shared().kafkaTopic()
+                + ", group " + config.shared().kafkaGroup()).orElse("the embedded SQLite file"));
         bootstrap(config, catalog);
         EmbeddedWarehouses warehouses = new EmbeddedWarehouses(config.dataDir(), catalog);
         DuckDbWarehouse warehouse = warehouses.forAccount(EmbeddedWarehouses.firstAccount(catalog).orElseThrow());
@@ -86,6 +93,18 @@ public final class BobbinNode implements AutoCloseable {
         PrivateFiles.write(BobbinConfig.serverFile(config.dataDir()), Json.write(server));
         LOG.info("Bobbin {} listening on {}:{} with data in {}", version(), config.host(), http.port(), config.dataDir());
         return new BobbinNode(config, catalog, log, warehouse, warehouses, destinations, loader, http);
+    }
+
+    /** The Kafka log's settings: the brokers from {@code --log}, the rest from {@code BOBBIN_KAFKA_*} and the import limits. */
+    static KafkaLogSettings kafkaSettings(BobbinConfig config) {
+        SharedServices shared = config.shared();
+        return KafkaLogSettings.parse(shared.log().orElseThrow())
+                .withTopic(shared.kafkaTopic())
+                .withPartitions(shared.kafkaPartitions())
+                .withGroupId(shared.kafkaGroup())
+                .withSessionTimeout(shared.kafkaSessionTimeout())
+                .withRetention(config.logRetention())
+                .withMaxBatchBytes(config.limits().maxInflatedBytes());
     }
 
     /**

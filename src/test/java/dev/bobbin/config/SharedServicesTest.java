@@ -30,9 +30,10 @@ class SharedServicesTest {
     @Test
     void environmentWhenNoFlags() {
         Map<String, String> env = Map.of("BOBBIN_CATALOG_URL", CATALOG, "BOBBIN_LOG", "kafka:k:9092", "BOBBIN_KAFKA_TOPIC", "t",
-                "BOBBIN_KAFKA_PARTITIONS", "48", "BOBBIN_KAFKA_GROUP", "g");
+                "BOBBIN_KAFKA_PARTITIONS", "48", "BOBBIN_KAFKA_GROUP", "g", "BOBBIN_KAFKA_SESSION_TIMEOUT_MS", "6000");
         SharedServices shared = BobbinConfig.resolve(null, Path.of("d"), env).shared();
-        assertThat(shared).isEqualTo(new SharedServices(java.util.Optional.of(CATALOG), java.util.Optional.of("kafka:k:9092"), "t", 48, "g"));
+        assertThat(shared).isEqualTo(new SharedServices(java.util.Optional.of(CATALOG), java.util.Optional.of("kafka:k:9092"), "t", 48, "g",
+                java.time.Duration.ofSeconds(6)));
     }
 
     @Test

@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -15,10 +16,13 @@ import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -28,11 +32,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * {@code read_committed} from the beginning, outside any consumer group, so the loaders' group is
  * never disturbed), named by the key the loaders write to the destination's ledger.
  */
-final class KafkaTopic {
+final class TopicReader {
     private final String bootstrapServers;
     private final String topic;
 
-    KafkaTopic(String bootstrapServers, String topic) {
+    TopicReader(String bootstrapServers, String topic) {
         this.bootstrapServers = bootstrapServers;
         this.topic = topic;
     }
@@ -47,6 +51,7 @@ final class KafkaTopic {
             TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
             topicId = description.topicId();
             description.partitions().forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+            awaitNoOpenTransaction(admin, partitions);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
@@ -69,11 +74,34 @@ final class KafkaTopic {
                     throw new AssertionError("could not read topic " + topic + " to its end within 60 s");
                 }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    keys.add(KafkaBatchLog.batchKey(topicId, r.partition(), r.offset()));
+                    keys.add(KafkaBatchLog.batchKey(topicId.toString(), r.partition(), r.offset()));
                 }
             }
         }
         return keys;
+    }
+
+    /**
+     * Waits until no transaction is open on the topic (the last stable offset of every partition is its
+     * end): a node killed in the middle of an append leaves its transaction open until the broker
+     * aborts it after the producer's transaction timeout, and until then a {@code read_committed}
+     * reader (a loader, or this) cannot see any batch written after it.
+     */
+    private static void awaitNoOpenTransaction(Admin admin, List<TopicPartition> partitions) throws InterruptedException, ExecutionException {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        partitions.forEach(p -> latest.put(p, OffsetSpec.latest()));
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (true) {
+            var stable = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get();
+            var end = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all().get();
+            if (partitions.stream().allMatch(p -> stable.get(p).offset() == end.get(p).offset())) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("a transaction on the topic is still open after 120 s");
+            }
+            Thread.sleep(200);
+        }
     }
 
     /** Waits until the destination's ledger holds every batch of the topic. */
