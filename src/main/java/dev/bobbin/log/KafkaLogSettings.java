@@ -20,7 +20,8 @@ import java.util.Objects;
  *                          are never deleted
  * @param maxBatchBytes     the largest batch payload an append must take (the Import API's largest body after
  *                          gzip, {@link ImportLimits#maxInflatedBytes}); sizes the producer's requests and the
- *                          topic's {@code max.message.bytes}
+ *                          topic's {@code max.message.bytes}; above 100 MiB the brokers' own
+ *                          {@code socket.request.max.bytes} must be raised as well
  * @param maxBufferedBytes  payload bytes of unacknowledged batches a node holds in memory for its loader; beyond
  *                          it, fetching pauses until batches are acknowledged
  * @param sessionTimeout    how long the group waits for a silent node before giving its partitions to others

@@ -24,7 +24,8 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  * {@code java}, the test classpath, {@code -Xmx512m}): its storage is formatted with
  * {@code kafka.tools.StorageTool}, then {@code kafka.Kafka} runs on free loopback ports, and this
  * class waits until an admin client sees the broker. A JVM shutdown hook kills it (the data
- * directory is temporary). The broker's output goes to {@code target/kafka-broker-<port>.log}.
+ * directory is temporary); should the test JVM die without running its hooks, the broker halts by
+ * itself ({@link KafkaBrokerMain} watches its parent). The broker's output goes to {@code target/kafka-broker-<port>.log}.
  *
  * <p>Settings are tuned for tests, not production: one replica everywhere (offsets and transaction
  * state topics included), no initial rebalance delay, few transaction state partitions.
@@ -86,7 +87,8 @@ public final class TestKafka {
 
             run(logback, logFile, List.of("kafka.tools.StorageTool", "format", "-t", randomClusterId(), "-c", properties.toString()),
                     Duration.ofSeconds(60));
-            Process broker = command(logback, logFile, List.of("kafka.Kafka", properties.toString())).start();
+            Process broker = command(logback, logFile, List.of(KafkaBrokerMain.class.getName(),
+                    Long.toString(ProcessHandle.current().pid()), properties.toString())).start();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 broker.destroyForcibly();
                 try {
