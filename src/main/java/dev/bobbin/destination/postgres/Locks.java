@@ -12,9 +12,10 @@ import java.sql.Statement;
  * concurrent creation of the same object (the second one fails on a catalog unique index), so every
  * shared object Bobbin creates is created under a lock named after it.
  *
- * <p>Locks are keyed by {@code hashtextextended(name, 0)}, a 64-bit hash; a collision between two
- * names only makes two unrelated loads wait for each other, never loses anything. Locks end with the
- * transaction.
+ * <p>Locks are keyed by the first 64 bits of the SHA-256 of the name's UTF-8, computed here (a name
+ * may hold characters PostgreSQL text cannot, such as U+0000, when the table it names is about to be
+ * rejected); a collision between two names only makes two unrelated loads wait for each other, never
+ * loses anything. Locks end with the transaction.
  */
 final class Locks {
     private Locks() {
@@ -22,10 +23,15 @@ final class Locks {
 
     /** Waits for and takes the lock called {@code name} until the transaction ends. */
     static void hold(Connection connection, String name) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))")) {
-            ps.setString(1, "bobbin " + name);
+        try (PreparedStatement ps = connection.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+            ps.setLong(1, key(name));
             ps.execute();
         }
+    }
+
+    /** The lock's 64-bit key. */
+    static long key(String name) {
+        return java.nio.ByteBuffer.wrap(PostgresNames.sha256("bobbin " + name)).getLong();
     }
 
     /** Creates the schema unless it exists; only a transaction that creates it takes (and keeps) its lock. */
