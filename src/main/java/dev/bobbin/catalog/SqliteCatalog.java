@@ -376,6 +376,13 @@ public final class SqliteCatalog implements Catalog {
 
     @Override
     public List<String> fixKeyNames(long sourceId, String tableName, List<String> keyNames) {
+        // Key names never change once fixed, so every batch after a table's first one only reads them.
+        // Reading first keeps the request path off SQLite's write lock, which the batch log's writer
+        // holds through each group commit: the INSERT OR IGNORE on every request waited for it.
+        Optional<List<String>> fixed = keyNames(sourceId, tableName);
+        if (fixed.isPresent()) {
+            return fixed.get();
+        }
         update("INSERT OR IGNORE INTO table_keys(source_id, table_name, key_names) VALUES (?,?,?)", ps -> {
             ps.setLong(1, sourceId);
             ps.setString(2, tableName);
