@@ -97,7 +97,11 @@ final class BobbinPath implements AutoCloseable {
 
     /** Loads everything pending into PostgreSQL (committed and acknowledged when it returns). */
     void load(int expectedBatches) {
-        int loaded = loader.runOnce();
+        int loaded = 0;
+        int cycle;
+        while ((cycle = loader.runOnce()) > 0) { // the log hands out a bounded number of payload bytes per cycle
+            loaded += cycle;
+        }
         if (loaded != expectedBatches || log.pendingCount() != 0) {
             throw new IllegalStateException("the loader acknowledged " + loaded + " of " + expectedBatches + " batches; "
                     + log.pendingCount() + " still pending (see the log above)");

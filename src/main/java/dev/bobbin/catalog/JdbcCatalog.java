@@ -345,6 +345,13 @@ abstract sealed class JdbcCatalog implements Catalog permits SqliteCatalog, Post
 
     @Override
     public List<String> fixKeyNames(long sourceId, String tableName, List<String> keyNames) {
+        // Key names never change once fixed, so every batch after a table's first one only reads them.
+        // Reading first keeps the request path off SQLite's write lock, which the batch log's writer
+        // holds through each group commit (and off a write on PostgreSQL).
+        Optional<List<String>> fixed = keyNames(sourceId, tableName);
+        if (fixed.isPresent()) {
+            return fixed.get();
+        }
         // A concurrent insert of the same key makes this one wait for it, then do nothing; the read that
         // follows is a new statement and sees the winner.
         jdbc.update("INSERT INTO table_keys(source_id, table_name, key_names) VALUES (?,?,?) ON CONFLICT (source_id, table_name) DO NOTHING", ps -> {

@@ -1,7 +1,15 @@
 package dev.bobbin.imports;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bobbin.config.ImportLimits;
+import dev.bobbin.http.ApiError;
+import dev.bobbin.json.Json;
+import java.io.IOException;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,8 +29,168 @@ record BatchRequest(String tableName, List<String> keyNames, int messageCount) {
     private static final Set<String> UPSERT_FIELDS = Set.of("action", "sequence", "data", "time_extracted");
     private static final Set<String> ACTIVATE_FIELDS = Set.of("action", "sequence");
     private static final BigInteger MAX_SEQUENCE = BigInteger.valueOf(Long.MAX_VALUE);
+    /** Reads one value of a body being streamed: Bobbin's JSON settings, the rest of the body not looked at. */
+    private static final ObjectReader PART = Json.MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
+    /**
+     * Validates a parsed body. The Import API validates the bytes with {@link #validate(byte[], ImportLimits)}
+     * instead, which gives the same answers without holding the whole body as a tree.
+     */
     static BatchRequest validate(JsonNode body, ImportLimits limits) {
+        JsonNode messages = body.isObject() ? body.get("messages") : null;
+        Envelope envelope = envelope(body, messages != null && messages.isArray() ? messages.size() : 0, limits);
+        for (int i = 0; i < messages.size(); i++) {
+            envelope.check(messages.get(i), i, limits);
+        }
+        return new BatchRequest(envelope.tableName(), envelope.keyNames(), messages.size());
+    }
+
+    /**
+     * Validates a body as it arrived, with the same answers as {@code validate(ImportApi.parse(body), limits)}
+     * but without the whole body as a tree: the envelope's small fields are read as trees, the
+     * messages one at a time, each checked and dropped (a tree of a 20 MiB batch takes several times
+     * its size in heap, and building it was the largest part of a request's CPU time).
+     *
+     * <p>When {@code schema} and {@code key_names} come before {@code messages} (as clients send
+     * them), one pass reads and checks everything; otherwise a first pass reads the envelope and a
+     * second checks the messages. A message's problem is reported only after the whole body has been
+     * read, because a body that is not JSON, or whose envelope is wrong, has that answer instead. Any
+     * body the streaming reader does not take (not JSON, not an object, trailing data) is handed to
+     * the tree validation, which gives the documented answer.
+     */
+    static BatchRequest validate(byte[] body, ImportLimits limits) {
+        Optional<String> notUtf8 = Utf8.problem(body);
+        if (notUtf8.isPresent()) {
+            throw ImportErrors.batchMalformedJson(notUtf8.get());
+        }
+        try {
+            Pass first = pass(body, limits, null);
+            if (first == null) {
+                return validate(ImportApi.parse(body), limits);
+            }
+            Envelope envelope = envelope(first.envelope, first.messageCount, limits);
+            if (first.checkedWith == null || first.checkFieldAfterMessages) {
+                Pass second = pass(body, limits, envelope);
+                if (second == null) {
+                    return validate(ImportApi.parse(body), limits);
+                }
+                first = second;
+            }
+            if (first.firstProblem != null) {
+                throw first.firstProblem;
+            }
+            return new BatchRequest(envelope.tableName(), envelope.keyNames(), first.messageCount);
+        } catch (IOException e) {
+            return validate(ImportApi.parse(body), limits); // not JSON: the tree validation gives the documented 400
+        }
+    }
+
+    /** What one streaming pass read. */
+    private static final class Pass {
+        /** The body's fields in order; an array of messages is stood in for by an empty array. */
+        final ObjectNode envelope = Json.MAPPER.createObjectNode();
+        int messageCount;
+        /** The envelope the messages were checked against in this pass, or null when they were not checked. */
+        Envelope checkedWith;
+        /** Whether {@code schema} or {@code key_names} came after {@code messages}: the check used an incomplete envelope. */
+        boolean checkFieldAfterMessages;
+        ApiError firstProblem;
+    }
+
+    /**
+     * Reads the body once. The messages are checked against {@code given}, or, when null, against the
+     * envelope read so far if it is valid; null when the body is not a single JSON object.
+     */
+    private static Pass pass(byte[] body, ImportLimits limits, Envelope given) throws IOException {
+        Pass pass = new Pass();
+        try (JsonParser p = Json.MAPPER.createParser(body)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            boolean messagesSeen = false;
+            JsonToken token;
+            while ((token = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken value = p.nextToken();
+                if (name.equals("messages") && value == JsonToken.START_ARRAY) {
+                    messagesSeen = true;
+                    pass.envelope.set(name, Json.MAPPER.createArrayNode());
+                    Envelope against = given != null ? given : provisional(pass.envelope, limits);
+                    pass.checkedWith = against;
+                    int i = 0;
+                    while (p.nextToken() != JsonToken.END_ARRAY) {
+                        JsonNode message = PART.readTree(p);
+                        if (against != null && pass.firstProblem == null && i < limits.maxMessages()) {
+                            try {
+                                against.check(message, i, limits);
+                            } catch (ApiError problem) {
+                                pass.firstProblem = problem; // reported once the rest of the body has been read
+                            }
+                        }
+                        i++;
+                    }
+                    pass.messageCount = i;
+                } else {
+                    if (messagesSeen && (name.equals("schema") || name.equals("key_names"))) {
+                        pass.checkFieldAfterMessages = true;
+                    }
+                    pass.envelope.set(name, PART.readTree(p));
+                }
+            }
+            if (token != JsonToken.END_OBJECT || p.nextToken() != null) {
+                return null; // trailing data: the tree validation words the answer
+            }
+        }
+        return pass;
+    }
+
+    /** The envelope read so far (before {@code messages}), or null when it is not (yet) valid. */
+    private static Envelope provisional(ObjectNode soFar, ImportLimits limits) {
+        try {
+            return envelope(soFar, 1, limits);
+        } catch (ApiError notYet) {
+            return null;
+        }
+    }
+
+    /** What the messages are checked against: the envelope's table name, key names and compiled schema. */
+    private record Envelope(String tableName, List<String> keyNames, RecordSchema schema) {
+        /** Checks message {@code i}; throws the documented error for its first problem. */
+        void check(JsonNode message, int i, ImportLimits limits) {
+            validateMessage(message, i);
+            JsonNode data = message.get("data");
+            if (data == null) {
+                return;
+            }
+            Optional<String> violation = schema.violation(data);
+            if (violation.isPresent()) {
+                throw ImportErrors.recordDidNotConform(i, violation.get());
+            }
+            for (String key : keyNames) {
+                JsonNode value = data.get(key);
+                if (value == null || value.isNull()) {
+                    throw ImportErrors.recordMissingKey(key);
+                }
+                if (value.isTextual() && value.asText().length() > limits.maxKeyLength()) {
+                    throw ImportErrors.recordRejected(i, "has a key property " + key + " longer than " + limits.maxKeyLength() + " characters");
+                }
+                if (value.isContainerNode()) {
+                    throw ImportErrors.recordRejected(i, "has a key property " + key + " that is an object or array; keys must be scalar values");
+                }
+            }
+            int points = DataPoints.count(data, limits.maxDataPoints());
+            if (points > limits.maxDataPoints()) {
+                throw ImportErrors.recordRejected(i, "has more than " + limits.maxDataPoints() + " data points");
+            }
+        }
+    }
+
+    /**
+     * Every check of the body apart from the messages' contents, in the documented order; {@code body}'s
+     * {@code messages}, when an array, may be a stand-in (its items are not looked at), and
+     * {@code messageCount} is the real number of messages.
+     */
+    private static Envelope envelope(JsonNode body, int messageCount, ImportLimits limits) {
         if (!body.isObject()) {
             throw ImportErrors.batchValidation("#: expected type: JSONObject, found: " + RecordSchema.Kind.of(body).label);
         }
@@ -60,12 +228,12 @@ record BatchRequest(String tableName, List<String> keyNames, int messageCount) {
         }
         JsonNode messages = body.get("messages");
         requireKind(messages, RecordSchema.Kind.ARRAY, "#/messages");
-        if (messages.isEmpty()) {
+        if (messageCount == 0) {
             throw ImportErrors.batchValidation("#/messages: expected minimum item count: 1, found: 0");
         }
-        if (messages.size() > limits.maxMessages()) {
+        if (messageCount > limits.maxMessages()) {
             throw ImportErrors.batchValidation("#/messages: expected maximum item count: " + limits.maxMessages()
-                    + ", found: " + messages.size());
+                    + ", found: " + messageCount);
         }
         RecordSchema recordSchema;
         try {
@@ -79,35 +247,7 @@ record BatchRequest(String tableName, List<String> keyNames, int messageCount) {
                 throw ImportErrors.recordMissingKey(key);
             }
         }
-        for (int i = 0; i < messages.size(); i++) {
-            JsonNode message = messages.get(i);
-            validateMessage(message, i);
-            JsonNode data = message.get("data");
-            if (data == null) {
-                continue;
-            }
-            Optional<String> violation = recordSchema.violation(data);
-            if (violation.isPresent()) {
-                throw ImportErrors.recordDidNotConform(i, violation.get());
-            }
-            for (String key : keyNames) {
-                JsonNode value = data.get(key);
-                if (value == null || value.isNull()) {
-                    throw ImportErrors.recordMissingKey(key);
-                }
-                if (value.isTextual() && value.asText().length() > limits.maxKeyLength()) {
-                    throw ImportErrors.recordRejected(i, "has a key property " + key + " longer than " + limits.maxKeyLength() + " characters");
-                }
-                if (value.isContainerNode()) {
-                    throw ImportErrors.recordRejected(i, "has a key property " + key + " that is an object or array; keys must be scalar values");
-                }
-            }
-            int points = DataPoints.count(data, limits.maxDataPoints());
-            if (points > limits.maxDataPoints()) {
-                throw ImportErrors.recordRejected(i, "has more than " + limits.maxDataPoints() + " data points");
-            }
-        }
-        return new BatchRequest(tableName.asText(), keyNames, messages.size());
+        return new Envelope(tableName.asText(), keyNames, recordSchema);
     }
 
     private static List<String> keyNames(JsonNode node) {

@@ -78,7 +78,7 @@ public final class ImportApi {
         }
         byte[] body = RequestBodies.read(ctx.req().getInputStream(), ctx.req().getContentLengthLong(),
                 ctx.header("Content-Encoding"), limits, ImportErrors::batchMalformedJson);
-        BatchRequest batch = BatchRequest.validate(parse(body), limits);
+        BatchRequest batch = BatchRequest.validate(body, limits);
         long sourceId = grant.source().id();
         requireKeyNames(sourceId, batch.tableName(), batch.keyNames(), true);
         try {

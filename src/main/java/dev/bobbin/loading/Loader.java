@@ -96,7 +96,9 @@ public final class Loader implements AutoCloseable {
     private void run() {
         while (!stopping) {
             try {
-                runOnce();
+                if (runOnce() > 0) {
+                    continue; // a backlog: the log hands out a bounded part of it per cycle, so take the next part at once
+                }
             } catch (RuntimeException e) {
                 LOG.error("load cycle failed; retrying in {} ms", interval.toMillis(), e);
             }

@@ -22,7 +22,10 @@ public interface BatchLog extends AutoCloseable {
      */
     void append(List<NewBatch> batches) throws LogUnavailableException;
 
-    /** Up to {@code maxBatches} unacknowledged batches, oldest first. */
+    /**
+     * Up to {@code maxBatches} unacknowledged batches, oldest first; an implementation may return
+     * fewer (at least one when any is pending) to bound the payload bytes it holds in memory.
+     */
     List<LoggedBatch> pending(int maxBatches);
 
     /** Marks batches as loaded. Idempotent. */

@@ -37,7 +37,8 @@ public record KafkaLogSettings(List<String> bootstrapServers, String topic, int 
     public static final int DEFAULT_PARTITIONS = 12;
     public static final String DEFAULT_GROUP_ID = "bobbin-loaders";
     public static final Duration DEFAULT_RETENTION = Duration.ofHours(7 * 24);
-    public static final long DEFAULT_MAX_BUFFERED_BYTES = 256L * 1024 * 1024;
+    /** Like the SQLite log's per-cycle read: the loader parses these while intake runs, in a server of 512 MiB heap. */
+    public static final long DEFAULT_MAX_BUFFERED_BYTES = 64L * 1024 * 1024;
     public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(45);
     public static final Duration DEFAULT_OPEN_TIMEOUT = Duration.ofSeconds(30);
     private static final String SCHEME = "kafka:";

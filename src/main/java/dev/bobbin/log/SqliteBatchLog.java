@@ -40,6 +40,12 @@ public final class SqliteBatchLog implements BatchLog {
     private static final Logger LOG = LoggerFactory.getLogger(SqliteBatchLog.class);
     private static final int MAX_GROUP_REQUESTS = 512;
     private static final long MAX_GROUP_BYTES = 64L * 1024 * 1024;
+    /**
+     * Payload bytes one {@link #pending} call reads at most (one batch more than this at worst): the
+     * loader holds them all in memory, and a backlog of 2,000 batches of 4 MB read at once ran a
+     * 512 MB server out of heap.
+     */
+    static final long MAX_PENDING_READ_BYTES = 64L * 1024 * 1024;
 
     private final Connection writer;
     private final Connection reader;
@@ -336,10 +342,13 @@ public final class SqliteBatchLog implements BatchLog {
             ps.setInt(1, maxBatches);
             List<LoggedBatch> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
+                long bytes = 0;
+                while (bytes < MAX_PENDING_READ_BYTES && rs.next()) {
                     long position = rs.getLong(1);
+                    byte[] payload = rs.getBytes(7);
+                    bytes += payload.length;
                     out.add(new LoggedBatch(position, instance + "/" + position, rs.getLong(2), rs.getLong(3), rs.getString(4),
-                            PayloadFormat.valueOf(rs.getString(5)), fromMicros(rs.getLong(6)), rs.getBytes(7)));
+                            PayloadFormat.valueOf(rs.getString(5)), fromMicros(rs.getLong(6)), payload));
                 }
             }
             return out;
