@@ -14,10 +14,19 @@ import java.nio.file.Path;
 final class CpuMeter {
     /** Linux reports process times in clock ticks of 1/100 s. */
     private static final double TICK_SECONDS = 0.01;
-    private final ProcessHandle postmaster;
+    private final java.util.List<ProcessHandle> servers;
 
     CpuMeter(ProcessHandle postmaster) {
-        this.postmaster = postmaster;
+        this.servers = postmaster == null ? java.util.List.of() : java.util.List.of(postmaster);
+    }
+
+    private CpuMeter(java.util.List<ProcessHandle> servers) {
+        this.servers = java.util.List.copyOf(servers);
+    }
+
+    /** Measures this JVM and the given server processes (with their descendants) together, e.g. every node of a cluster. */
+    static CpuMeter ofAll(java.util.List<ProcessHandle> servers) {
+        return new CpuMeter(servers);
     }
 
     record Sample(long wallNanos, double jvmCpu, double serverCpu) {
@@ -45,12 +54,15 @@ final class CpuMeter {
     }
 
     private double serverCpu() {
-        if (postmaster == null) {
+        if (servers.isEmpty()) {
             return Double.NaN;
         }
-        double total = cpu(postmaster.pid());
-        for (ProcessHandle p : postmaster.descendants().toList()) {
-            total += cpu(p.pid());
+        double total = 0;
+        for (ProcessHandle server : servers) {
+            total += cpu(server.pid());
+            for (ProcessHandle p : server.descendants().toList()) {
+                total += cpu(p.pid());
+            }
         }
         return total;
     }

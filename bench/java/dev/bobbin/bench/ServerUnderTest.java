@@ -81,12 +81,14 @@ final class ServerUnderTest implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new IllegalStateException("bobbin serve exited with " + process.exitValue() + "; see " + serverLog);
             }
-            if (Files.exists(serverFile) && Files.exists(dataDir.resolve("connect-token"))) {
+            // with BOBBIN_CONNECT_TOKEN given (every node of a cluster), no connect-token file is written
+            String givenToken = env.get("BOBBIN_CONNECT_TOKEN");
+            if (Files.exists(serverFile) && (givenToken != null || Files.exists(dataDir.resolve("connect-token")))) {
                 try {
                     JsonNode server = JSON.readTree(Files.readString(serverFile));
                     if (server.path("pid").asLong() == process.pid()) {
                         String base = "http://127.0.0.1:" + server.path("port").asInt();
-                        String token = Files.readString(dataDir.resolve("connect-token")).strip();
+                        String token = givenToken != null ? givenToken : Files.readString(dataDir.resolve("connect-token")).strip();
                         return new ServerUnderTest(dataDir, gcLog, serverLog, process, base, token, t0);
                     }
                 } catch (IOException notYet) {
