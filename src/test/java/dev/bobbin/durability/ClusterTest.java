@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 8: three {@code bobbin serve} processes on one Kafka topic, one PostgreSQL catalog and one
  * PostgreSQL destination, started at the same moment on an empty catalog. Clients push through all
- * three nodes in turn; a token revoked on one node is refused by the other two within a second; a
+ * three nodes in turn; a token revoked, a source paused, unpaused or deleted on one node is seen by
+ * the others within a second; a
  * node is killed with SIGKILL while the cluster loads (its partitions move to the survivors) and
  * comes back later. Every accepted record must be in the warehouse exactly once, and the
  * destination's ledger must hold every batch of the topic exactly once.
@@ -68,7 +69,7 @@ final class ClusterTest {
         Workload.Source a = apis.get(0).createSource("Cluster A");
         Workload.Source b = apis.get(1).createSource("Cluster B");
 
-        String rotated = revokedOnOneNodeIsRefusedByTheOthersWithinASecond(apis);
+        String rotated = sourceChangesReachEveryNodeWithinASecond(apis);
         // the account still has its embedded destination, which a shared log cannot load into: the batch waits
         Deadline.await("the Loads API to say why the batch waits", Duration.ofSeconds(30), () -> {
             JsonNode loads = apis.get(0).loads(a.clientId()).get("data");
@@ -77,7 +78,7 @@ final class ClusterTest {
         apis.get(2).usePostgres(warehouse);
         for (Api api : apis) {
             JsonNode sources = json(api.send("GET", "/v4/sources", CONNECT_TOKEN, null));
-            assertThat(sources).as("every node sees the one account's sources").hasSize(3);
+            assertThat(sources).as("every node sees the one account's sources, the deleted one too").hasSize(3);
             assertThat(sources.get(0).get("stitch_client_id").asLong()).isEqualTo(a.clientId());
         }
 
@@ -107,30 +108,45 @@ final class ClusterTest {
     }
 
     /**
-     * A second token is issued on node 0, used on node 1, revoked on node 2; nodes 0 and 1 refuse it
-     * within a second. Returns the schema of the source it was for, which holds one pushed record.
+     * Changes made through one node reach the others within a second: a token issued on node 0 is
+     * used on node 1 and revoked on node 2, then refused by nodes 0 and 1; a second token's source is
+     * paused on node 1 (nodes 0 and 2 refuse), unpaused on node 2 (node 0 accepts) and deleted on
+     * node 0 (nodes 1 and 2 refuse). Returns the source's schema, which holds one record (id 1).
      */
-    private static String revokedOnOneNodeIsRefusedByTheOthersWithinASecond(List<Api> apis) {
+    private static String sourceChangesReachEveryNodeWithinASecond(List<Api> apis) {
         JsonNode source = json(apis.get(0).send("POST", "/v4/sources", CONNECT_TOKEN, "{\"type\":\"import_api\",\"display_name\":\"Rotated\"}"));
         long sourceId = source.get("id").asLong();
-        JsonNode token = json(apis.get(0).send("POST", "/v4/sources/" + sourceId + "/tokens", CONNECT_TOKEN, null));
+        String path = "/v4/sources/" + sourceId;
+        JsonNode token = json(apis.get(0).send("POST", path + "/tokens", CONNECT_TOKEN, null));
         String body = "[{\"client_id\": " + source.get("stitch_client_id").asLong() + ", \"table_name\": \"t\", \"sequence\": 1,"
                 + " \"action\": \"upsert\", \"key_names\": [\"id\"], \"data\": {\"id\": 1}}]";
         String value = token.get("access_token").asText();
         assertThat(apis.get(1).push(value, body).status()).as("the new token works on another node").isIn(201, 202);
 
-        assertThat(apis.get(2).send("DELETE", "/v4/sources/" + sourceId + "/tokens/" + token.get("id").asLong(), CONNECT_TOKEN, null)
-                .status()).isEqualTo(200);
-        long revokedAt = System.nanoTime();
-        for (int node : List.of(0, 1)) {
-            HttpReply reply;
-            do {
-                reply = apis.get(node).push(value, body);
-            } while (reply.status() != 401 && System.nanoTime() - revokedAt < Duration.ofSeconds(1).toNanos());
-            assertThat(reply.status()).as("node %d refuses the revoked token within a second", node).isEqualTo(401);
-        }
-        assertThat(Duration.ofNanos(System.nanoTime() - revokedAt)).isLessThan(Duration.ofSeconds(1));
+        json(apis.get(2).send("DELETE", path + "/tokens/" + token.get("id").asLong(), CONNECT_TOKEN, null));
+        seenWithinASecond(apis, List.of(0, 1), value, body, 401, "the revoked token is refused");
+
+        String second = json(apis.get(0).send("POST", path + "/tokens", CONNECT_TOKEN, null)).get("access_token").asText();
+        json(apis.get(1).send("PUT", path, CONNECT_TOKEN, "{\"paused_at\": \"2026-01-01T00:00:00Z\"}"));
+        seenWithinASecond(apis, List.of(0, 2), second, body, 401, "the paused source refuses pushes");
+        json(apis.get(2).send("PUT", path, CONNECT_TOKEN, "{\"paused_at\": null}"));
+        seenWithinASecond(apis, List.of(0), second, body, 201, "the unpaused source accepts pushes again");
+        json(apis.get(0).send("DELETE", path, CONNECT_TOKEN, null));
+        seenWithinASecond(apis, List.of(1, 2), second, body, 401, "the deleted source refuses pushes");
         return source.get("name").asText();
+    }
+
+    /** Pushes to each node until it answers {@code status} (202 counts as 201), failing after one second from the first try. */
+    private static void seenWithinASecond(List<Api> apis, List<Integer> nodes, String token, String body, int status, String what) {
+        long since = System.nanoTime();
+        for (int node : nodes) {
+            int got;
+            do {
+                got = apis.get(node).push(token, body).status();
+                got = got == 202 ? 201 : got;
+            } while (got != status && System.nanoTime() - since < Duration.ofSeconds(1).toNanos());
+            assertThat(got).as("node %d: %s within a second", node, what).isEqualTo(status);
+        }
     }
 
     private String nextLiveNode(AtomicInteger turn) {
