@@ -40,8 +40,6 @@ import org.slf4j.LoggerFactory;
  */
 final class KafkaAppender implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaAppender.class);
-    private static final int MAX_GROUP_REQUESTS = 512;
-    private static final long MAX_GROUP_BYTES = 64L * 1024 * 1024;
     static final Duration COMMIT_PATIENCE = Duration.ofSeconds(30);
     /** The producer's {@code delivery.timeout.ms}: a send is acknowledged or failed within it. */
     static final Duration DELIVERY_TIMEOUT = Duration.ofSeconds(30);
@@ -143,13 +141,7 @@ final class KafkaAppender implements AutoCloseable {
                     }
                     continue;
                 }
-                group.add(first);
-                long bytes = first.bytes();
-                Append next;
-                while (group.size() < MAX_GROUP_REQUESTS && bytes < MAX_GROUP_BYTES && (next = queue.poll()) != null) {
-                    group.add(next);
-                    bytes += next.bytes();
-                }
+                GroupCommit.takeWaiting(first, queue, group, Append::bytes);
                 write(group);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -38,8 +38,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class SqliteBatchLog implements BatchLog {
     private static final Logger LOG = LoggerFactory.getLogger(SqliteBatchLog.class);
-    private static final int MAX_GROUP_REQUESTS = 512;
-    private static final long MAX_GROUP_BYTES = 64L * 1024 * 1024;
     /**
      * Payload bytes one {@link #pending} call reads at most (one batch more than this at worst): the
      * loader holds them all in memory, and a backlog of 2,000 batches of 4 MB read at once ran a
@@ -183,13 +181,7 @@ public final class SqliteBatchLog implements BatchLog {
                     probeAfterWriteFailure();
                     continue;
                 }
-                group.add(first);
-                long bytes = first.bytes();
-                Append next;
-                while (group.size() < MAX_GROUP_REQUESTS && bytes < MAX_GROUP_BYTES && (next = queue.poll()) != null) {
-                    group.add(next);
-                    bytes += next.bytes();
-                }
+                GroupCommit.takeWaiting(first, queue, group, Append::bytes);
                 writeGroup(group);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
