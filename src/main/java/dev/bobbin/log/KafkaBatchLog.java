@@ -29,11 +29,14 @@ import org.slf4j.LoggerFactory;
  * {@link BatchLog} on an Apache Kafka topic that several Bobbin nodes share (the scale-out
  * deployment). Thread-safe.
  *
- * <p><b>Appending</b> ({@link KafkaAppender}): each batch is one record, keyed by source and table,
- * so one table's batches stay in one partition in append order. Concurrent appends are grouped into
- * one Kafka transaction by a single appender thread; {@link #append} returns once that transaction
- * is committed ({@code acks=all}, idempotent producer), so all batches of an append are visible to
- * loaders or none is. The transactional id is unique to this log instance.
+ * <p><b>Appending</b>: each batch is one record, keyed by source and table, so one table's batches
+ * stay in one partition in append order. An append of one batch (every {@code /batch} request) is
+ * sent by the request thread on an idempotent {@code acks=all} producer and returns once the
+ * in-sync replicas have it ({@link KafkaSingleAppender}). An append of several batches (a push to
+ * several tables) must be all or none: concurrent ones are grouped into one Kafka transaction by a
+ * single appender thread ({@link KafkaAppender}), and {@link #append} returns once that transaction
+ * is committed, so all batches of an append are visible to loaders or none is. The transactional
+ * id is unique to this log instance.
  *
  * <p><b>Loading</b> ({@link KafkaPartitionReader}, {@link PartitionBuffers}): every node's log joins
  * one consumer group ({@code read_committed}, no auto commit); the group spreads the partitions
@@ -70,6 +73,7 @@ public final class KafkaBatchLog implements BatchLog {
     private final Admin admin;
     private final String topicId;
     private final KafkaAppender appender;
+    private final KafkaSingleAppender single;
     private final PartitionBuffers buffers;
     private final KafkaPartitionReader reader;
     private final ScheduledExecutorService maintenance = Executors.newSingleThreadScheduledExecutor(
@@ -79,12 +83,13 @@ public final class KafkaBatchLog implements BatchLog {
     private volatile boolean closing;
 
     private KafkaBatchLog(KafkaLogSettings settings, Clock clock, Admin admin, String topicId, KafkaAppender appender,
-                          PartitionBuffers buffers, KafkaPartitionReader reader) {
+                          KafkaSingleAppender single, PartitionBuffers buffers, KafkaPartitionReader reader) {
         this.settings = settings;
         this.clock = clock;
         this.admin = admin;
         this.topicId = topicId;
         this.appender = appender;
+        this.single = single;
         this.buffers = buffers;
         this.reader = reader;
     }
@@ -102,6 +107,7 @@ public final class KafkaBatchLog implements BatchLog {
         long deadline = System.nanoTime() + settings.openTimeout().toNanos();
         Admin admin = Admin.create(adminConfig(settings, instance));
         Producer<String, byte[]> producer = null;
+        Producer<String, byte[]> idempotent = null;
         try {
             int brokers = KafkaTopic.awaitCluster(admin, settings, deadline).size();
             String topicId = KafkaTopic.ensure(admin, settings, brokers, deadline);
@@ -110,10 +116,12 @@ public final class KafkaBatchLog implements BatchLog {
             Producer<String, byte[]> first = producer;
             KafkaAppender appender = new KafkaAppender(first, () -> transactionalProducer(settings, instance, transactionalId),
                     settings.topic(), clock, settings.maxRequestBytes());
+            idempotent = new KafkaProducer<>(producerConfig(settings, "bobbin-single-" + instance));
+            KafkaSingleAppender single = new KafkaSingleAppender(idempotent, settings.topic(), clock, settings.maxRequestBytes());
             PartitionBuffers buffers = new PartitionBuffers(topicId);
             KafkaPartitionReader reader = new KafkaPartitionReader(new KafkaConsumer<>(consumerConfig(settings, instance)),
                     buffers, settings.topic(), topicId, settings.maxBufferedBytes());
-            KafkaBatchLog log = new KafkaBatchLog(settings, clock, admin, topicId, appender, buffers, reader);
+            KafkaBatchLog log = new KafkaBatchLog(settings, clock, admin, topicId, appender, single, buffers, reader);
             appender.start();
             reader.start();
             log.maintenance.scheduleWithFixedDelay(log::probe, PROBE_SECONDS, PROBE_SECONDS, TimeUnit.SECONDS);
@@ -125,31 +133,41 @@ public final class KafkaBatchLog implements BatchLog {
             if (producer != null) {
                 producer.close(java.time.Duration.ZERO);
             }
+            if (idempotent != null) {
+                idempotent.close(java.time.Duration.ZERO);
+            }
             admin.close(java.time.Duration.ZERO);
             throw e;
         }
     }
 
-    private static Producer<String, byte[]> transactionalProducer(KafkaLogSettings s, String instance, String transactionalId) {
-        Map<String, Object> c = common(s, "bobbin-appender-" + instance);
-        c.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+    /** What both producers share: idempotent, {@code acks=all}, lz4, sized for the largest batch. */
+    private static Map<String, Object> producerConfig(KafkaLogSettings s, String clientId) {
+        Map<String, Object> c = common(s, clientId);
         c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         c.put(ProducerConfig.ACKS_CONFIG, "all");
         c.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        c.put(ProducerConfig.LINGER_MS_CONFIG, 0); // the appender flushes each group itself
         // batch.size stays at Kafka's 16 KiB: a record larger than it travels in a record batch of its own, so a
         // record the topic refuses fails alone (a larger batch.size can make the producer split and resend forever)
         c.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, (int) s.maxRequestBytes());
         c.put(ProducerConfig.BUFFER_MEMORY_CONFIG, s.maxRequestBytes() + 64L * 1024 * 1024);
-        // A node that dies inside a transaction leaves it open until the broker aborts it after this
-        // timeout, and until then no loader sees later batches of the partitions it wrote to: keep it
-        // short (a group commit's transaction lasts milliseconds; one of 200 MiB a few seconds).
-        c.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 15_000);
         c.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
         c.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
         c.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) KafkaAppender.DELIVERY_TIMEOUT.toMillis());
         c.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
         c.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        c.putAll(s.clientProperties());
+        return c;
+    }
+
+    private static Producer<String, byte[]> transactionalProducer(KafkaLogSettings s, String instance, String transactionalId) {
+        Map<String, Object> c = producerConfig(s, "bobbin-appender-" + instance);
+        c.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        c.put(ProducerConfig.LINGER_MS_CONFIG, 0); // the appender flushes each group itself
+        // A node that dies inside a transaction leaves it open until the broker aborts it after this
+        // timeout, and until then no loader sees later batches of the partitions it wrote to: keep it
+        // short (a group commit's transaction lasts milliseconds; one of 200 MiB a few seconds).
+        c.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 15_000);
         c.putAll(s.clientProperties());
         KafkaProducer<String, byte[]> producer = new KafkaProducer<>(c);
         try {
@@ -198,17 +216,26 @@ public final class KafkaBatchLog implements BatchLog {
     /**
      * {@inheritDoc}
      *
-     * <p>Returns once the Kafka transaction holding the batches is committed. Refused (nothing
-     * appended) when the log is closing, a batch is larger than {@link KafkaLogSettings#maxBatchBytes},
-     * the topic refuses a batch, or the cluster cannot be written to in time. One case is ambiguous
-     * and says so in its message: a commit that Kafka did not confirm within 30 s.
+     * <p>Returns once the batches are durable: a single batch acknowledged by the in-sync replicas
+     * ({@link KafkaSingleAppender}, no transaction needed), several in a committed Kafka transaction
+     * ({@link KafkaAppender}). Refused (nothing appended) when the log is closing, a batch is larger
+     * than {@link KafkaLogSettings#maxBatchBytes}, the topic refuses a batch, or the cluster cannot be
+     * written to in time. Ambiguous, and saying so in its message: a send or commit that Kafka did not
+     * confirm in time.
      */
     @Override
     public void append(List<NewBatch> batches) throws LogUnavailableException {
         if (batches.isEmpty()) {
             return;
         }
-        appender.append(batches);
+        if (closing) {
+            throw new LogUnavailableException("the batch log is shutting down", null);
+        }
+        if (batches.size() == 1) {
+            single.append(batches.get(0)); // nothing to make atomic: no transaction needed
+        } else {
+            appender.append(batches);
+        }
     }
 
     /** Up to {@code maxBatches} unacknowledged batches of the partitions this node owns now, each partition in append order. */
@@ -248,6 +275,9 @@ public final class KafkaBatchLog implements BatchLog {
             return LogHealth.failing(down);
         }
         String failed = appender.recentFailure();
+        if (failed == null) {
+            failed = single.recentFailure();
+        }
         return failed == null ? LogHealth.OK : LogHealth.failing(failed);
     }
 
@@ -308,6 +338,7 @@ public final class KafkaBatchLog implements BatchLog {
         }
         closing = true;
         appender.close();
+        single.close();
         reader.close();
         maintenance.shutdownNow();
         try {

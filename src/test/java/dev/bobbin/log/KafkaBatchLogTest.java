@@ -186,9 +186,32 @@ class KafkaBatchLogTest {
         assertThatThrownBy(() -> log.append(List.of(batch(1, "t", "x"), new NewBatch(7, 1, "t", PayloadFormat.BATCH_JSON, RECEIVED,
                 new byte[3 * 1024 * 1024])))).isInstanceOf(LogUnavailableException.class).hasMessageContaining("larger than");
 
+        // one batch alone goes without a transaction: refused the same way, and nothing of it is visible
+        assertThatThrownBy(() -> log.append(List.of(tooLargeForTheTopic)))
+                .isInstanceOf(LogUnavailableException.class).hasMessageContaining("nothing was appended");
+        assertThat(log.health()).isEqualTo(LogHealth.OK);
+
         log.append(List.of(batch(1, "t", "accepted")));
         List<LoggedBatch> pending = awaitPending(log, 1);
         assertThat(pending).extracting(KafkaBatchLogTest::payload).containsExactly("accepted"); // same partition, read in order
+    }
+
+    /** Appends of one batch (no transaction) and of several (a transaction) that follow each other keep their order per table. */
+    @Test
+    void singleAndMultiTableAppendsOfATableKeepTheirOrder() throws Exception {
+        KafkaBatchLog log = open(settings());
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            if (i % 3 == 0) {
+                log.append(List.of(batch(1, "t", "t" + i), batch(1, "other", "o" + i)));
+            } else {
+                log.append(List.of(batch(1, "t", "t" + i)));
+            }
+            expected.add("t" + i);
+        }
+        List<LoggedBatch> pending = awaitPending(log, 40 + 14);
+        assertThat(pending.stream().filter(b -> b.tableName().equals("t")).toList()).extracting(KafkaBatchLogTest::payload)
+                .containsExactlyElementsOf(expected);
     }
 
     @Test
