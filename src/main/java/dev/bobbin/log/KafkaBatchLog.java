@@ -147,6 +147,9 @@ public final class KafkaBatchLog implements BatchLog {
         c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         c.put(ProducerConfig.ACKS_CONFIG, "all");
         c.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        // Kafka 4's default of 5 ms would add 5 ms to every request that finds the producer idle; records sent
+        // while a request is in flight are batched anyway
+        c.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         // batch.size stays at Kafka's 16 KiB: a record larger than it travels in a record batch of its own, so a
         // record the topic refuses fails alone (a larger batch.size can make the producer split and resend forever)
         c.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, (int) s.maxRequestBytes());
@@ -163,7 +166,6 @@ public final class KafkaBatchLog implements BatchLog {
     private static Producer<String, byte[]> transactionalProducer(KafkaLogSettings s, String instance, String transactionalId) {
         Map<String, Object> c = producerConfig(s, "bobbin-appender-" + instance);
         c.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
-        c.put(ProducerConfig.LINGER_MS_CONFIG, 0); // the appender flushes each group itself
         // A node that dies inside a transaction leaves it open until the broker aborts it after this
         // timeout, and until then no loader sees later batches of the partitions it wrote to: keep it
         // short (a group commit's transaction lasts milliseconds; one of 200 MiB a few seconds).
