@@ -180,7 +180,8 @@ final class RecordFlattener {
         if (p.currentToken() == JsonToken.START_OBJECT) {
             object(p, schema, "", "", List.of(), cells, new Seen());
         }
-        return new FlatRecord(cells, children, dropped, names.layout(cells));
+        CellLayout layout = names.layout(cells);
+        return new FlatRecord(Cells.of(cells, layout), children.isEmpty() ? Map.of() : children, dropped.isEmpty() ? List.of() : dropped, layout);
     }
 
     /**
@@ -234,7 +235,7 @@ final class RecordFlattener {
             } else {
                 add(row, seen, VALUE, VALUE_KEY, cell(p, element, VALUE, itemSchema));
             }
-            children.get(subtable).add(new FlatRecord.ChildRow(List.copyOf(elementLevels), row));
+            children.get(subtable).add(new FlatRecord.ChildRow(List.copyOf(elementLevels), Cells.of(row, names.layout(row))));
         }
     }
 

@@ -28,6 +28,16 @@ public interface BatchLog extends AutoCloseable {
      */
     List<LoggedBatch> pending(int maxBatches);
 
+    /**
+     * Up to {@code maxBatches} unacknowledged batches appended after {@code last} (a batch that
+     * {@link #pending} returned), oldest first, bounded in bytes as {@link #pending} is: what a loader
+     * loading the batches up to {@code last} takes next. An implementation whose positions do not
+     * order the whole log may return none; the loader then reads {@link #pending} once it is done.
+     */
+    default List<LoggedBatch> pendingAfter(LoggedBatch last, int maxBatches) {
+        return List.of();
+    }
+
     /** Marks batches as loaded. Idempotent. */
     void acknowledge(Collection<LoggedBatch> batches);
 

@@ -39,11 +39,13 @@ import org.slf4j.LoggerFactory;
 public final class SqliteBatchLog implements BatchLog {
     private static final Logger LOG = LoggerFactory.getLogger(SqliteBatchLog.class);
     /**
-     * Payload bytes one {@link #pending} call reads at most (one batch more than this at worst): the
+     * Payload bytes one {@link #pending} call reads at most (a larger batch is read alone): the
      * loader holds them all in memory, and a backlog of 2,000 batches of 4 MB read at once ran a
-     * 512 MB server out of heap.
+     * 512 MB server out of heap. 64 MiB, or a sixteenth of the maximum heap when that is less (32 MiB
+     * at {@code -Xmx512m}): the loader reads the next part while it loads the last unit of a part, so
+     * a smaller part costs little.
      */
-    static final long MAX_PENDING_READ_BYTES = 64L * 1024 * 1024;
+    static final long MAX_PENDING_READ_BYTES = Math.min(64L * 1024 * 1024, Runtime.getRuntime().maxMemory() / 16);
 
     private final Connection writer;
     private final Connection reader;
@@ -326,19 +328,33 @@ public final class SqliteBatchLog implements BatchLog {
     }
 
     @Override
-    public synchronized List<LoggedBatch> pending(int maxBatches) {
+    public List<LoggedBatch> pending(int maxBatches) {
+        return pendingAfter(0, maxBatches);
+    }
+
+    @Override
+    public List<LoggedBatch> pendingAfter(LoggedBatch last, int maxBatches) {
+        return pendingAfter(last.position(), maxBatches);
+    }
+
+    private synchronized List<LoggedBatch> pendingAfter(long afterPosition, int maxBatches) {
         try (PreparedStatement ps = reader.prepareStatement(
-                "SELECT b.position, b.client_id, b.source_id, b.table_name, b.format, b.received_at, coalesce(p.payload, b.payload)"
+                "SELECT b.position, b.client_id, b.source_id, b.table_name, b.format, b.received_at, " + PAYLOAD_LENGTH
+                        + ", coalesce(p.payload, b.payload)"
                         + " FROM batch_log b LEFT JOIN batch_log_payloads p ON p.position = b.position"
-                        + " WHERE b.acked_at IS NULL ORDER BY b.position LIMIT ?")) {
-            ps.setInt(1, maxBatches);
+                        + " WHERE b.acked_at IS NULL AND b.position > ? ORDER BY b.position LIMIT ?")) {
+            ps.setLong(1, afterPosition);
+            ps.setInt(2, maxBatches);
             List<LoggedBatch> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 long bytes = 0;
-                while (bytes < MAX_PENDING_READ_BYTES && rs.next()) {
+                while (rs.next()) {
+                    bytes += rs.getLong(7);
+                    if (!out.isEmpty() && bytes > MAX_PENDING_READ_BYTES) {
+                        break; // the payload of a row is read only when it is taken
+                    }
                     long position = rs.getLong(1);
-                    byte[] payload = rs.getBytes(7);
-                    bytes += payload.length;
+                    byte[] payload = rs.getBytes(8);
                     out.add(new LoggedBatch(position, instance + "/" + position, rs.getLong(2), rs.getLong(3), rs.getString(4),
                             PayloadFormat.valueOf(rs.getString(5)), fromMicros(rs.getLong(6)), payload));
                 }

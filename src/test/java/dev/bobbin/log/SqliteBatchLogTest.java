@@ -90,4 +90,35 @@ class SqliteBatchLogTest {
             assertThat(log.pending(10)).isEmpty();
         }
     }
+
+    /** What the loader reads while it loads the last unit of a part of the log: the batches after it, as pending would. */
+    @Test
+    void pendingAfterReturnsTheUnacknowledgedBatchesAfterOne() throws Exception {
+        try (SqliteBatchLog log = SqliteBatchLog.open(dir.resolve("catalog.db"), Clock.systemUTC(), Long.MAX_VALUE, java.time.Duration.ofDays(7))) {
+            log.append(List.of(batch("a", "{\"n\":1}"), batch("b", "{\"n\":2}"), batch("a", "{\"n\":3}"), batch("a", "{\"n\":4}")));
+            List<LoggedBatch> all = log.pending(10);
+            assertThat(payloads(log.pendingAfter(all.get(1), 10))).containsExactly("{\"n\":3}", "{\"n\":4}");
+            assertThat(payloads(log.pendingAfter(all.get(1), 1))).containsExactly("{\"n\":3}");
+            log.acknowledge(List.of(all.get(2)));
+            assertThat(payloads(log.pendingAfter(all.get(0), 10))).containsExactly("{\"n\":2}", "{\"n\":4}");
+            assertThat(log.pendingAfter(all.get(3), 10)).isEmpty();
+        }
+    }
+
+    /** A read stops before the batch that would take it past its byte bound, but always returns at least one batch. */
+    @Test
+    void aReadHoldsAtMostItsBoundInPayloadsOrOneLargerBatch() throws Exception {
+        int third = (int) (SqliteBatchLog.MAX_PENDING_READ_BYTES / 3);
+        String payload = "[" + "1,".repeat(third / 2 - 1) + "1]";
+        String large = "[" + "1,".repeat((int) SqliteBatchLog.MAX_PENDING_READ_BYTES / 2) + "1]";
+        try (SqliteBatchLog log = SqliteBatchLog.open(dir.resolve("catalog.db"), Clock.systemUTC(), Long.MAX_VALUE, java.time.Duration.ofDays(7))) {
+            log.append(List.of(batch("a", large), batch("a", payload), batch("a", payload), batch("a", payload), batch("a", payload)));
+            List<LoggedBatch> first = log.pending(10);
+            assertThat(first).hasSize(1);
+            List<LoggedBatch> next = log.pendingAfter(first.get(0), 10);
+            assertThat(next).hasSize(3);
+            assertThat(next.stream().mapToLong(b -> b.payload().length).sum()).isLessThanOrEqualTo(SqliteBatchLog.MAX_PENDING_READ_BYTES);
+            assertThat(log.pendingAfter(next.get(2), 10)).hasSize(1);
+        }
+    }
 }
