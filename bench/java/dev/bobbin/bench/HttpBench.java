@@ -109,7 +109,7 @@ public final class HttpBench {
                     System.out.printf(Locale.ROOT, "backlog of the sustained phase loaded %.1f s after it ended%n", drained);
                 }
                 if (wanted.contains("latency")) {
-                    latency(t, meter, bodies, sustained, freshness, backlog);
+                    latency(t, meter, bodies, sustained, freshness, backlog, server);
                 }
             }
             if (wanted.contains("heap")) {
@@ -229,6 +229,11 @@ public final class HttpBench {
 
     /** Accept latency of 100-record customers batches, open loop at half the sustained maximum throughput. */
     private void latency(Targets t, CpuMeter meter, Bodies bodies, double maxRecords, Freshness freshness, Backlog backlog) throws Exception {
+        latency(t, meter, bodies, maxRecords, freshness, backlog, null);
+    }
+
+    private void latency(Targets t, CpuMeter meter, Bodies bodies, double maxRecords, Freshness freshness, Backlog backlog,
+                         ServerUnderTest server) throws Exception {
         double rate = maxRecords / 2 / 100;
         int connections = intSetting("BENCH_LATENCY_CONNECTIONS", 64);
         double measure = doubleSetting("BENCH_LATENCY_SECONDS", 15);
@@ -241,9 +246,15 @@ public final class HttpBench {
             markers = Thread.ofPlatform().start(() -> fresh.addAll(freshness.run(measure + 2, stop)));
         }
         double start = backlog == null ? 0 : backlog.now();
+        double gcFrom = server == null ? 0 : server.uptimeNow() + 2;
         Result r = LoadGenerator.open(rate, connections, 2, measure, meter == null ? new CpuMeter(null) : meter,
                 LoadGenerator.http(t, BATCH_PATH, set, error));
         String pending = backlog == null ? "" : "; backlog " + Backlog.describe(backlog.between(start + 2, backlog.now()));
+        if (server != null) {
+            List<GcEvent> gcs = server.gcEvents().stream().filter(e -> e.uptime() >= gcFrom && e.uptime() <= gcFrom + measure).toList();
+            pending += String.format(Locale.ROOT, "; server GC pauses in the window: %d, %.0f ms in all, longest %.1f ms", gcs.size(),
+                    gcs.stream().mapToDouble(GcEvent::pauseMs).sum(), gcs.stream().mapToDouble(GcEvent::pauseMs).max().orElse(0));
+        }
         stop.set(true);
         if (markers != null) {
             markers.join();

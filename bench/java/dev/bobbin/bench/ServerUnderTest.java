@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  */
 final class ServerUnderTest implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern GC_LINE = Pattern.compile("\\[(\\d+\\.\\d+)s\\].*GC\\(\\d+\\) (Pause [^(]*(?:\\([^)]*\\) )*)(\\d+)M->(\\d+)M\\((\\d+)M\\)");
+    private static final Pattern GC_LINE = Pattern.compile("\\[(\\d+\\.\\d+)s\\].*GC\\(\\d+\\) (Pause [^(]*(?:\\([^)]*\\) )*)(\\d+)M->(\\d+)M\\((\\d+)M\\)(?: ([0-9.]+)ms)?");
 
     final Path dataDir;
     final Path gcLog;
@@ -191,7 +191,7 @@ final class ServerUnderTest implements AutoCloseable {
     }
 
     /** One GC event of the server's log: seconds since its start, heap used before and after, heap size (MiB). */
-    record GcEvent(double uptime, String kind, long beforeMb, long afterMb, long sizeMb) {
+    record GcEvent(double uptime, String kind, long beforeMb, long afterMb, long sizeMb, double pauseMs) {
     }
 
     List<GcEvent> gcEvents() {
@@ -201,7 +201,7 @@ final class ServerUnderTest implements AutoCloseable {
                 Matcher m = GC_LINE.matcher(line);
                 if (m.find()) {
                     out.add(new GcEvent(Double.parseDouble(m.group(1)), m.group(2).strip(), Long.parseLong(m.group(3)),
-                            Long.parseLong(m.group(4)), Long.parseLong(m.group(5))));
+                            Long.parseLong(m.group(4)), Long.parseLong(m.group(5)), m.group(6) == null ? 0 : Double.parseDouble(m.group(6))));
                 }
             }
         } catch (IOException e) {
