@@ -20,7 +20,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code bobbin serve} in its own JVM, as an operator runs it ({@code java -Xmx512m -cp
+ * {@code bobbin serve} in its own JVM, as an operator runs it with {@code ./bobbin} and
+ * {@code BOBBIN_JAVA_OPTS=-Xmx512m} (the launcher then sets {@code -Xms} to the same: {@code java -Xmx512m -Xms512m -cp
  * target/classes:<runtime classpath> dev.bobbin.cli.Bobbin serve}), on a fresh data directory, with
  * a GC log so that the benchmark can read the heap the server used. Set up through the Connect API
  * as the README's walkthrough does: the bootstrap account's token from {@code connect-token}, then
@@ -64,7 +65,7 @@ final class ServerUnderTest implements AutoCloseable {
             throw new IllegalStateException("bench.server.classpath is not set (bench/run sets it)");
         }
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + heap, "--enable-native-access=ALL-UNNAMED", "-Xlog:gc:file=" + gcLog.toAbsolutePath() + ":uptime"));
+                "-Xmx" + heap, "-Xms" + heap, "--enable-native-access=ALL-UNNAMED", "-Xlog:gc:file=" + gcLog.toAbsolutePath() + ":uptime"));
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", classpath, "dev.bobbin.cli.Bobbin", "serve", "--port", "0", "--data-dir", dataDir.toString()));
         ProcessBuilder builder = new ProcessBuilder(command);
