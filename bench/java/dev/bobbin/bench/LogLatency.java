@@ -23,7 +23,7 @@ import java.util.concurrent.locks.LockSupport;
  * time) from {@code LOG_THREADS} virtual threads for {@code LOG_SECONDS}, while a loader-like thread
  * reads pending batches and acknowledges them every {@code LOG_LOAD_MS}. Isolates the log's share of
  * accept latency (group commits, checkpoints, the acknowledgements' write lock) from GC and HTTP.
- * Run with {@code java -cp <classes>:<runtime classpath>:target/bench-classes dev.bobbin.bench.LogLatency}.
+ * Run with {@code bench/run log-latency} (settings LOG_RATE, LOG_BYTES, LOG_SECONDS, LOG_LOAD_MS).
  */
 public final class LogLatency {
     public static void main(String[] args) throws Exception {
