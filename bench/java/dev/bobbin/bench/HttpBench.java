@@ -63,7 +63,9 @@ public final class HttpBench {
             Bodies bodies = new Bodies();
             double max = intake(external, null, bodies, "bench");
             if (wanted.contains("latency")) {
-                latency(external, null, bodies, max, null, null);
+                // no backlog to read on a remote cluster: the burst max, or BENCH_LATENCY_RATE
+                double rate = doubleSetting("BENCH_LATENCY_RATE", Double.NaN);
+                latency(external, null, bodies, Double.isNaN(rate) ? max : rate * 2, null, null);
             }
             printReport();
             return;
