@@ -20,7 +20,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code bobbin serve} in its own JVM, as an operator runs it ({@code java -Xmx512m -cp
+ * {@code bobbin serve} in its own JVM, as an operator runs it with {@code ./bobbin} and
+ * {@code BOBBIN_JAVA_OPTS=-Xmx512m} (the launcher then sets {@code -Xms} to the same: {@code java -Xmx512m -Xms512m -cp
  * target/classes:<runtime classpath> dev.bobbin.cli.Bobbin serve}), on a fresh data directory, with
  * a GC log so that the benchmark can read the heap the server used. Set up through the Connect API
  * as the README's walkthrough does: the bootstrap account's token from {@code connect-token}, then
@@ -28,7 +29,7 @@ import java.util.regex.Pattern;
  */
 final class ServerUnderTest implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern GC_LINE = Pattern.compile("\\[(\\d+\\.\\d+)s\\].*GC\\(\\d+\\) (Pause [^(]*(?:\\([^)]*\\) )*)(\\d+)M->(\\d+)M\\((\\d+)M\\)");
+    private static final Pattern GC_LINE = Pattern.compile("\\[(\\d+\\.\\d+)s\\].*GC\\(\\d+\\) (Pause [^(]*(?:\\([^)]*\\) )*)(\\d+)M->(\\d+)M\\((\\d+)M\\)(?: ([0-9.]+)ms)?");
 
     final Path dataDir;
     final Path gcLog;
@@ -64,7 +65,7 @@ final class ServerUnderTest implements AutoCloseable {
             throw new IllegalStateException("bench.server.classpath is not set (bench/run sets it)");
         }
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + heap, "--enable-native-access=ALL-UNNAMED", "-Xlog:gc:file=" + gcLog.toAbsolutePath() + ":uptime"));
+                "-Xmx" + heap, "-Xms" + heap, "--enable-native-access=ALL-UNNAMED", "-Xlog:gc:file=" + gcLog.toAbsolutePath() + ":uptime"));
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", classpath, "dev.bobbin.cli.Bobbin", "serve", "--port", "0", "--data-dir", dataDir.toString()));
         ProcessBuilder builder = new ProcessBuilder(command);
@@ -193,7 +194,7 @@ final class ServerUnderTest implements AutoCloseable {
     }
 
     /** One GC event of the server's log: seconds since its start, heap used before and after, heap size (MiB). */
-    record GcEvent(double uptime, String kind, long beforeMb, long afterMb, long sizeMb) {
+    record GcEvent(double uptime, String kind, long beforeMb, long afterMb, long sizeMb, double pauseMs) {
     }
 
     List<GcEvent> gcEvents() {
@@ -203,7 +204,7 @@ final class ServerUnderTest implements AutoCloseable {
                 Matcher m = GC_LINE.matcher(line);
                 if (m.find()) {
                     out.add(new GcEvent(Double.parseDouble(m.group(1)), m.group(2).strip(), Long.parseLong(m.group(3)),
-                            Long.parseLong(m.group(4)), Long.parseLong(m.group(5))));
+                            Long.parseLong(m.group(4)), Long.parseLong(m.group(5)), m.group(6) == null ? 0 : Double.parseDouble(m.group(6))));
                 }
             }
         } catch (IOException e) {
