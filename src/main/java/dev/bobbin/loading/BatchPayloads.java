@@ -57,13 +57,14 @@ final class BatchPayloads {
         String extracted;
     }
 
-    static Parsed parse(LoggedBatch batch) {
-        return new Reading(batch).read();
+    static Parsed parse(BatchPayload payload) {
+        return new Reading(payload).read();
     }
 
     /** The state of reading one payload. */
     private static final class Reading {
         private final LoggedBatch batch;
+        private final BatchPayload source;
         private final byte[] payload;
         private final RecordFlattener.FieldNames names = new RecordFlattener.FieldNames();
         private final List<String> keyNames = new ArrayList<>();
@@ -72,9 +73,10 @@ final class BatchPayloads {
         private JsonNode schema;
         private long tableVersion;
 
-        Reading(LoggedBatch batch) {
-            this.batch = batch;
-            this.payload = batch.payload();
+        Reading(BatchPayload source) {
+            this.batch = source.batch();
+            this.source = source;
+            this.payload = source.bytes();
         }
 
         Parsed read() {
@@ -196,16 +198,16 @@ final class BatchPayloads {
             }
             m.dataLength = Math.toIntExact(p.currentTokenLocation().getByteOffset() + 1 - m.dataOffset);
             if (flattenNow) {
-                m.parsed = new ParsedRecord(flat, rejection, payload, m.dataOffset, m.dataLength);
+                m.parsed = new ParsedRecord(flat, rejection, source, m.dataOffset, m.dataLength);
             }
         }
 
         private ParsedRecord flatten(int offset, int length, JsonNode recordSchema) {
             try (JsonParser p = parser(offset, length)) {
                 p.nextToken();
-                return new ParsedRecord(RecordFlattener.flatten(p, recordSchema, names), null, payload, offset, length);
+                return new ParsedRecord(RecordFlattener.flatten(p, recordSchema, names), null, source, offset, length);
             } catch (RecordFlattener.RejectedException e) {
-                return new ParsedRecord(null, e.getMessage(), payload, offset, length);
+                return new ParsedRecord(null, e.getMessage(), source, offset, length);
             } catch (IOException e) {
                 throw new IllegalStateException("logged batch " + batch.key() + " is not valid JSON: " + e.getMessage(), e);
             }

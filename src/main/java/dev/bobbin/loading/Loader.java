@@ -48,7 +48,10 @@ import org.slf4j.LoggerFactory;
  * cycle; other groups go on.
  *
  * <p>A unit's records stay in memory, parsed and prepared, until its commit, so the unit size bounds
- * the loader's memory whatever the backlog. While one unit's transaction runs, the next unit (of the
+ * the loader's memory whatever the backlog. Its payloads are read from the log ({@link BatchLog#payload})
+ * only when the unit is read, and let go once its records are collected (a record the plan rejects
+ * then reads its {@code _sdc_rejected} text from the log again, {@link BatchPayload}); the records go
+ * once the unit's rows are planned. While one unit's transaction runs, the next unit (of the
  * same table or the next) is read and collected ({@link BatchPayloads}, {@link Preparation#collect}:
  * pure work on the batches alone) on a second thread, so that this work overlaps the destination's,
  * when both units together fit in a third of the heap; at most two units are in memory. While the
@@ -255,7 +258,7 @@ public final class Loader implements AutoCloseable {
     private static long payloadBytes(List<LoggedBatch> batches) {
         long bytes = 0;
         for (LoggedBatch b : batches) {
-            bytes += b.payload().length;
+            bytes += b.payloadBytes();
         }
         return bytes;
     }
@@ -299,14 +302,14 @@ public final class Loader implements AutoCloseable {
         long bytes = 0;
         long limit = Math.min(firstBytes, maxBytes);
         for (LoggedBatch b : group) {
-            if (!unit.isEmpty() && bytes + b.payload().length > limit) {
+            if (!unit.isEmpty() && bytes + b.payloadBytes() > limit) {
                 units.add(unit);
                 unit = new ArrayList<>();
                 bytes = 0;
                 limit = Math.min(limit * 2, maxBytes);
             }
             unit.add(b);
-            bytes += b.payload().length;
+            bytes += b.payloadBytes();
         }
         if (!unit.isEmpty()) {
             units.add(unit);
@@ -314,8 +317,36 @@ public final class Loader implements AutoCloseable {
         return units;
     }
 
-    /** A unit's batches read and collected, as if none of them were loaded yet. */
-    private record Prepared(List<String> batchKeys, Preparation.Collected collected, Instant now) {
+    /**
+     * A unit's batches read and collected, as if none of them were loaded yet. The collected records
+     * are handed over once ({@link #take}): the transaction that plans them lets them go once planned,
+     * while this object is still reachable from the unit's early reading.
+     */
+    private static final class Prepared {
+        private final List<String> batchKeys;
+        private final Instant now;
+        private Preparation.Collected collected;
+
+        Prepared(List<String> batchKeys, Preparation.Collected collected, Instant now) {
+            this.batchKeys = batchKeys;
+            this.collected = collected;
+            this.now = now;
+        }
+
+        List<String> batchKeys() {
+            return batchKeys;
+        }
+
+        Instant now() {
+            return now;
+        }
+
+        /** The collected records, or null when they were taken already. */
+        synchronized Preparation.Collected take() {
+            Preparation.Collected taken = collected;
+            collected = null;
+            return taken;
+        }
     }
 
     private Future<Prepared> prepareLater(List<LoggedBatch> unit) {
@@ -326,15 +357,22 @@ public final class Loader implements AutoCloseable {
         }
     }
 
-    /** Reads the batches and collects their records (pure work); null when there is nothing to load. */
+    /**
+     * Reads the batches' payloads from the log and collects their records (pure work); null when there
+     * is nothing to load. The payloads are held only until the records are collected: the records the
+     * plan rejects later read their text from the log again ({@link BatchPayload}).
+     */
     private Prepared prepare(List<LoggedBatch> batches) {
         if (batches.isEmpty()) {
             return null;
         }
         List<IncomingMessage> messages = new ArrayList<>();
+        List<BatchPayload> payloads = new ArrayList<>(batches.size());
         List<String> keyNames = null;
         for (LoggedBatch b : batches) {
-            BatchPayloads.Parsed parsed = BatchPayloads.parse(b);
+            BatchPayload payload = new BatchPayload(b, log::payload);
+            payloads.add(payload);
+            BatchPayloads.Parsed parsed = BatchPayloads.parse(payload);
             if (keyNames == null) {
                 keyNames = parsed.keyNames();
             }
@@ -342,6 +380,7 @@ public final class Loader implements AutoCloseable {
         }
         Instant now = clock.instant();
         Preparation.Collected collected = Preparation.collect(batches.get(0).tableName(), keyNames, messages, now);
+        payloads.forEach(BatchPayload::release);
         return new Prepared(batches.stream().map(LoggedBatch::key).toList(), collected, now);
     }
 
@@ -460,7 +499,7 @@ public final class Loader implements AutoCloseable {
                 destination.load(tx -> {
                     tx.claim(new TableRef(schema, batch.tableName()));
                     if (tx.loadedBatchKeys(List.of(batch.key())).isEmpty()) {
-                        tx.reject(schema, quarantine.rejects(batch, cause, clock.instant()));
+                        tx.reject(schema, quarantine.rejects(new BatchPayload(batch, log::payload), cause, clock.instant()));
                         tx.recordLoaded(List.of(batch.key()));
                     }
                     return null;
@@ -511,21 +550,22 @@ public final class Loader implements AutoCloseable {
     private void loadInTransaction(DestinationTransaction tx, String schema, List<LoggedBatch> group, Future<Prepared> early) {
         tx.claim(new TableRef(schema, group.get(0).tableName()));
         Set<String> done = tx.loadedBatchKeys(group.stream().map(LoggedBatch::key).toList());
-        Prepared prepared;
+        Prepared prepared = null;
         if (done.isEmpty() && early != null) {
             prepared = await(early);
-        } else {
-            if (early != null) {
-                early.cancel(false);
-            }
-            prepared = prepare(group.stream().filter(b -> !done.contains(b.key())).toList());
+        } else if (early != null) {
+            early.cancel(false);
         }
-        if (prepared == null) {
-            return; // every batch is in the ledger already: a replay
+        Preparation.Collected collected = prepared == null ? null : prepared.take();
+        if (collected == null) {
+            prepared = prepare(group.stream().filter(b -> !done.contains(b.key())).toList());
+            if (prepared == null) {
+                return; // every batch is in the ledger already: a replay
+            }
+            collected = prepared.take();
         }
         List<String> fresh = prepared.batchKeys();
         Instant now = prepared.now();
-        Preparation.Collected collected = prepared.collected();
         Map<String, Optional<TableShape>> shapes = new HashMap<>();
         Function<String, Optional<TableShape>> shapeOf = name -> shapes.computeIfAbsent(name, n -> tx.table(new TableRef(schema, n)));
         Map<List<Object>, Long> stored = Map.of();
@@ -539,6 +579,7 @@ public final class Loader implements AutoCloseable {
             }
         }
         PreparedLoad load = Preparation.plan(schema, collected, stored, shapeOf, now);
+        collected = null; // the rows are planned: what else the records held is garbage while they are written
         for (TablePlan table : load.tables()) {
             if (!table.change().isEmpty()) {
                 tx.apply(table.change());

@@ -29,10 +29,11 @@ final class Quarantine {
     }
 
     /** Every record of the batch as a reject whose reason names the load error. */
-    List<RejectedRecord> rejects(LoggedBatch batch, Exception failure, Instant at) {
+    List<RejectedRecord> rejects(BatchPayload payload, Exception failure, Instant at) {
+        LoggedBatch batch = payload.batch();
         String reason = "the batch could not be loaded after " + MAX_ATTEMPTS + " attempts: " + failure.getMessage();
         List<RejectedRecord> out = new ArrayList<>();
-        for (IncomingMessage m : BatchPayloads.parse(batch).messages()) {
+        for (IncomingMessage m : BatchPayloads.parse(payload).messages()) {
             if (m.kind() == IncomingMessage.Kind.UPSERT) {
                 out.add(new RejectedRecord(at, batch.tableName(), reason, m.recordText()));
             }

@@ -24,7 +24,8 @@ public interface BatchLog extends AutoCloseable {
 
     /**
      * Up to {@code maxBatches} unacknowledged batches, oldest first; an implementation may return
-     * fewer (at least one when any is pending) to bound the payload bytes it holds in memory.
+     * fewer (at least one when any is pending) to bound the payload bytes of one part of the log. A
+     * batch may come without its payload ({@link #payload} reads it).
      */
     List<LoggedBatch> pending(int maxBatches);
 
@@ -37,6 +38,15 @@ public interface BatchLog extends AutoCloseable {
     default List<LoggedBatch> pendingAfter(LoggedBatch last, int maxBatches) {
         return List.of();
     }
+
+    /**
+     * The payload of a batch that {@link #pending} or {@link #pendingAfter} returned, read now when it
+     * came without it ({@link LoggedBatch#payload} null).
+     *
+     * @throws IllegalStateException when it cannot be read (the batch is no longer in the log, or the
+     *                               log cannot be read)
+     */
+    byte[] payload(LoggedBatch batch);
 
     /** Marks batches as loaded. Idempotent. */
     void acknowledge(Collection<LoggedBatch> batches);

@@ -246,6 +246,12 @@ public final class KafkaBatchLog implements BatchLog {
         return buffers.pending(maxBatches);
     }
 
+    /** Always the batch's own: this node holds the payloads of the batches it serves until they are acknowledged. */
+    @Override
+    public byte[] payload(LoggedBatch batch) {
+        return batch.payload();
+    }
+
     @Override
     public void acknowledge(Collection<LoggedBatch> batches) {
         buffers.acknowledge(batches);

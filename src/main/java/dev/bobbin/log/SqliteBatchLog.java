@@ -39,11 +39,12 @@ import org.slf4j.LoggerFactory;
 public final class SqliteBatchLog implements BatchLog {
     private static final Logger LOG = LoggerFactory.getLogger(SqliteBatchLog.class);
     /**
-     * Payload bytes one {@link #pending} call reads at most (a larger batch is read alone): the
-     * loader holds them all in memory, and a backlog of 2,000 batches of 4 MB read at once ran a
-     * 512 MB server out of heap. 64 MiB, or a sixteenth of the maximum heap when that is less (32 MiB
-     * at {@code -Xmx512m}): the loader reads the next part while it loads the last unit of a part, so
-     * a smaller part costs little.
+     * Payload bytes of the batches one {@link #pending} call returns at most (a larger batch is
+     * returned alone): one part of the log, which a load cycle groups into units. The payloads
+     * themselves are read only by {@link #payload}, unit by unit; before that a backlog of 2,000
+     * batches of 4 MB read at once ran a 512 MB server out of heap. 64 MiB, or a sixteenth of the
+     * maximum heap when that is less (32 MiB at {@code -Xmx512m}): the loader reads the next part while
+     * it loads the last unit of a part, so a smaller part costs little.
      */
     static final long MAX_PENDING_READ_BYTES = Math.min(64L * 1024 * 1024, Runtime.getRuntime().maxMemory() / 16);
 
@@ -337,10 +338,10 @@ public final class SqliteBatchLog implements BatchLog {
         return pendingAfter(last.position(), maxBatches);
     }
 
+    /** Batches without their payloads ({@link #payload} reads one): a loader reads a unit's payloads when it prepares the unit. */
     private synchronized List<LoggedBatch> pendingAfter(long afterPosition, int maxBatches) {
         try (PreparedStatement ps = reader.prepareStatement(
                 "SELECT b.position, b.client_id, b.source_id, b.table_name, b.format, b.received_at, " + PAYLOAD_LENGTH
-                        + ", coalesce(p.payload, b.payload)"
                         + " FROM batch_log b LEFT JOIN batch_log_payloads p ON p.position = b.position"
                         + " WHERE b.acked_at IS NULL AND b.position > ? ORDER BY b.position LIMIT ?")) {
             ps.setLong(1, afterPosition);
@@ -349,17 +350,37 @@ public final class SqliteBatchLog implements BatchLog {
             try (ResultSet rs = ps.executeQuery()) {
                 long bytes = 0;
                 while (rs.next()) {
-                    bytes += rs.getLong(7);
+                    long length = rs.getLong(7);
+                    bytes += length;
                     if (!out.isEmpty() && bytes > MAX_PENDING_READ_BYTES) {
-                        break; // the payload of a row is read only when it is taken
+                        break;
                     }
                     long position = rs.getLong(1);
-                    byte[] payload = rs.getBytes(8);
                     out.add(new LoggedBatch(position, instance + "/" + position, rs.getLong(2), rs.getLong(3), rs.getString(4),
-                            PayloadFormat.valueOf(rs.getString(5)), fromMicros(rs.getLong(6)), payload));
+                            PayloadFormat.valueOf(rs.getString(5)), fromMicros(rs.getLong(6)), length, null));
                 }
             }
             return out;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the batch log: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public synchronized byte[] payload(LoggedBatch batch) {
+        if (batch.payload() != null) {
+            return batch.payload();
+        }
+        try (PreparedStatement ps = reader.prepareStatement(
+                "SELECT coalesce(p.payload, b.payload) FROM batch_log b LEFT JOIN batch_log_payloads p ON p.position = b.position"
+                        + " WHERE b.position = ?")) {
+            ps.setLong(1, batch.position());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new IllegalStateException("batch " + batch.key() + " is no longer in the batch log");
+                }
+                return rs.getBytes(1);
+            }
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read the batch log: " + e.getMessage(), e);
         }
@@ -384,7 +405,7 @@ public final class SqliteBatchLog implements BatchLog {
             int i = 0;
             for (LoggedBatch b : batches) {
                 if (i < counts.length && counts[i++] > 0) {
-                    freed += b.payload().length;
+                    freed += b.payloadBytes();
                 }
             }
             pendingBytes.addAndGet(-freed);

@@ -133,7 +133,7 @@ class StreamingParseTest {
 
     /** The messages as the tree-based reading made them (the reference), compared field by field. */
     private static void assertReadAsTheTreeReadsIt(String payload, PayloadFormat format) throws Exception {
-        BatchPayloads.Parsed parsed = BatchPayloads.parse(logged(payload, format));
+        BatchPayloads.Parsed parsed = BatchPayloads.parse(BatchPayload.of(logged(payload, format)));
         JsonNode root = Json.MAPPER.readTree(payload);
         List<String> keyNames = new ArrayList<>();
         root.path("key_names").forEach(k -> keyNames.add(k.asText()));

@@ -45,7 +45,7 @@ class TableVersionTest {
                  "messages":[{"action":"upsert","sequence":100,"data":{"id":1}}]}
                 """);
 
-        BatchPayloads.Parsed parsed = BatchPayloads.parse(logged);
+        BatchPayloads.Parsed parsed = BatchPayloads.parse(BatchPayload.of(logged));
         PreparedLoad load = Preparation.plan(LoadFixture.SCHEMA,
                 Preparation.collect("customers", parsed.keyNames(), parsed.messages(), LoadFixture.BATCHED_AT),
                 Map.of(), n -> Optional.empty(), LoadFixture.BATCHED_AT);
@@ -62,7 +62,7 @@ class TableVersionTest {
                              {"action":"activate_version","sequence":101}]}
                 """);
 
-        BatchPayloads.Parsed parsed = BatchPayloads.parse(logged);
+        BatchPayloads.Parsed parsed = BatchPayloads.parse(BatchPayload.of(logged));
         PreparedLoad load = Preparation.plan(LoadFixture.SCHEMA,
                 Preparation.collect("customers", parsed.keyNames(), parsed.messages(), LoadFixture.BATCHED_AT),
                 Map.of(), n -> Optional.empty(), LoadFixture.BATCHED_AT);

@@ -25,8 +25,8 @@ class SqliteBatchLogTest {
         return new NewBatch(7, 8, table, PayloadFormat.BATCH_JSON, RECEIVED, payload.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static List<String> payloads(List<LoggedBatch> batches) {
-        return batches.stream().map(b -> new String(b.payload(), StandardCharsets.UTF_8)).toList();
+    private static List<String> payloads(BatchLog log, List<LoggedBatch> batches) {
+        return batches.stream().map(b -> new String(log.payload(b), StandardCharsets.UTF_8)).toList();
     }
 
     @Test
@@ -36,19 +36,22 @@ class SqliteBatchLogTest {
             log.append(List.of(batch("a", "{\"first\":1}"), batch("b", "{\"second\":2}")));
             log.append(List.of(batch("a", "{\"third\":3}")));
             List<LoggedBatch> pending = log.pending(10);
-            assertThat(payloads(pending)).containsExactly("{\"first\":1}", "{\"second\":2}", "{\"third\":3}");
+            assertThat(payloads(log, pending)).containsExactly("{\"first\":1}", "{\"second\":2}", "{\"third\":3}");
             assertThat(pending).extracting(LoggedBatch::tableName).containsExactly("a", "b", "a");
             assertThat(pending.get(0).receivedAt()).isEqualTo(RECEIVED);
             assertThat(pending.get(0).clientId()).isEqualTo(7);
             assertThat(pending.get(0).sourceId()).isEqualTo(8);
+            // a loader holds payload bytes only for the unit it prepares: pending reads lengths, payload reads bytes
+            assertThat(pending).extracting(LoggedBatch::payload).containsOnlyNulls();
+            assertThat(pending).extracting(LoggedBatch::payloadBytes).containsExactly(11L, 12L, 11L);
 
             log.acknowledge(pending.subList(0, 2));
             log.acknowledge(pending.subList(0, 1)); // idempotent
-            assertThat(payloads(log.pending(10))).containsExactly("{\"third\":3}");
+            assertThat(payloads(log, log.pending(10))).containsExactly("{\"third\":3}");
             assertThat(log.pendingCount()).isEqualTo(1);
         }
         try (SqliteBatchLog log = SqliteBatchLog.open(file, Clock.systemUTC(), Long.MAX_VALUE, java.time.Duration.ofDays(7))) {
-            assertThat(payloads(log.pending(10))).containsExactly("{\"third\":3}");
+            assertThat(payloads(log, log.pending(10))).containsExactly("{\"third\":3}");
         }
     }
 
@@ -84,7 +87,7 @@ class SqliteBatchLogTest {
         try (SqliteBatchLog log = SqliteBatchLog.open(file, Clock.systemUTC(), Long.MAX_VALUE, java.time.Duration.ofDays(7))) {
             log.append(List.of(batch("new", "{\"new\":true}")));
             List<LoggedBatch> pending = log.pending(10);
-            assertThat(payloads(pending)).containsExactly("{\"old\":true}", "{\"new\":true}");
+            assertThat(payloads(log, pending)).containsExactly("{\"old\":true}", "{\"new\":true}");
             assertThat(pending.get(0).key()).isEqualTo("old-instance/2");
             log.acknowledge(pending);
             assertThat(log.pending(10)).isEmpty();
@@ -97,10 +100,10 @@ class SqliteBatchLogTest {
         try (SqliteBatchLog log = SqliteBatchLog.open(dir.resolve("catalog.db"), Clock.systemUTC(), Long.MAX_VALUE, java.time.Duration.ofDays(7))) {
             log.append(List.of(batch("a", "{\"n\":1}"), batch("b", "{\"n\":2}"), batch("a", "{\"n\":3}"), batch("a", "{\"n\":4}")));
             List<LoggedBatch> all = log.pending(10);
-            assertThat(payloads(log.pendingAfter(all.get(1), 10))).containsExactly("{\"n\":3}", "{\"n\":4}");
-            assertThat(payloads(log.pendingAfter(all.get(1), 1))).containsExactly("{\"n\":3}");
+            assertThat(payloads(log, log.pendingAfter(all.get(1), 10))).containsExactly("{\"n\":3}", "{\"n\":4}");
+            assertThat(payloads(log, log.pendingAfter(all.get(1), 1))).containsExactly("{\"n\":3}");
             log.acknowledge(List.of(all.get(2)));
-            assertThat(payloads(log.pendingAfter(all.get(0), 10))).containsExactly("{\"n\":2}", "{\"n\":4}");
+            assertThat(payloads(log, log.pendingAfter(all.get(0), 10))).containsExactly("{\"n\":2}", "{\"n\":4}");
             assertThat(log.pendingAfter(all.get(3), 10)).isEmpty();
         }
     }
@@ -117,7 +120,7 @@ class SqliteBatchLogTest {
             assertThat(first).hasSize(1);
             List<LoggedBatch> next = log.pendingAfter(first.get(0), 10);
             assertThat(next).hasSize(3);
-            assertThat(next.stream().mapToLong(b -> b.payload().length).sum()).isLessThanOrEqualTo(SqliteBatchLog.MAX_PENDING_READ_BYTES);
+            assertThat(next.stream().mapToLong(LoggedBatch::payloadBytes).sum()).isLessThanOrEqualTo(SqliteBatchLog.MAX_PENDING_READ_BYTES);
             assertThat(log.pendingAfter(next.get(2), 10)).hasSize(1);
         }
     }

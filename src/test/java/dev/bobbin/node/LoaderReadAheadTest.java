@@ -146,6 +146,11 @@ final class LoaderReadAheadTest {
         }
 
         @Override
+        public byte[] payload(LoggedBatch batch) {
+            return log.payload(batch);
+        }
+
+        @Override
         public void acknowledge(Collection<LoggedBatch> batches) {
             log.acknowledge(batches);
         }

@@ -142,6 +142,11 @@ final class RestartTest {
         }
 
         @Override
+        public byte[] payload(LoggedBatch batch) {
+            return log.payload(batch);
+        }
+
+        @Override
         public void acknowledge(Collection<LoggedBatch> batches) {
             // lost: the process "died" between the destination's commit and this call
         }
