@@ -49,7 +49,7 @@ final class Backlog implements AutoCloseable {
         return (System.nanoTime() - t0) / 1e9;
     }
 
-    private long pending() throws SQLException {
+    long pending() throws SQLException {
         try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM batch_log WHERE acked_at IS NULL")) {
             rs.next();
             return rs.getLong(1);

@@ -74,6 +74,9 @@ public final class HttpBench {
                 || wanted.contains("heap")) {
             embedded(wanted);
         }
+        if (wanted.contains("heapmin")) {
+            heapMin();
+        }
         if (wanted.contains("pg")) {
             postgres();
         }
@@ -279,6 +282,87 @@ public final class HttpBench {
 
     /** 20 MiB batches (orders with line items), the heap the server used, and its RSS. */
     private void heap(ServerUnderTest server, Targets t, Bodies bodies, Freshness freshness) throws Exception {
+        BigBatches big = bigBatches(server, serverHeap, t, bodies, freshness, 600);
+        double perBatch = (big.peakAfter() - big.idleLive()) / big.mib() / big.concurrency();
+        report.add(String.format(Locale.ROOT, "20 MiB batches: peak heap after GC %d MiB (idle %d MiB): (peak - idle) / (%d x %.1f MiB in flight) = %.1fx;"
+                        + " peak before GC %d MiB; RSS high-water %s MiB",
+                big.peakAfter(), big.idleLive(), big.concurrency(), big.mib(), perBatch, big.peakBefore(), mib(big.rss())));
+        verdicts.put("heap per 20 MiB batch", String.format(Locale.ROOT, "%.1fx its size (target <= 5x)%s: %s", perBatch,
+                big.oom() ? ", OutOfMemoryError" : "", perBatch <= 5 && !big.oom() && big.accepted() == big.count() ? "met" : "NOT met"));
+    }
+
+    /**
+     * The heap the server needs for the {@link #heap} phase's batches: fresh servers at each -Xmx of
+     * {@code BENCH_HEAP_MIN_STEPS} (largest first) until one does not take every batch (2xx) and load it
+     * (the log empty once the freshness marker sent after them is visible) without an OutOfMemoryError.
+     * Unlike the heap after GC, which counts whatever garbage G1 has not collected yet in a heap it may
+     * fill, this is what the server cannot do with less; steps are as fine as the list.
+     */
+    private void heapMin() throws Exception {
+        List<String> steps = List.of(System.getenv().getOrDefault("BENCH_HEAP_MIN_STEPS", "256m,224m,192m,176m,160m,144m,128m,112m,96m").split(","));
+        String smallest = null;
+        String failed = null;
+        BigBatches passed = null;
+        Bodies bodies = new Bodies();
+        for (String heap : steps) {
+            heap = heap.strip();
+            try (ServerUnderTest server = ServerUnderTest.start(work.resolve("heapmin"), heap, serverOptions, serverEnv)) {
+                SourceToken source = server.newSource("bench");
+                Targets t = Targets.of(server.baseUrl, source.token());
+                BigBatches big = bigBatches(server, heap, t, bodies, new Freshness(server, t, source.schema(), bodies), 180);
+                long pending;
+                try (Backlog backlog = new Backlog(server.dataDir.resolve("catalog.db"), 50)) {
+                    pending = backlog.pending();
+                }
+                boolean ok = big.accepted() == big.count() && !Double.isNaN(big.drained()) && pending == 0 && !big.oom() && server.alive();
+                System.out.printf(Locale.ROOT, "heap-min: -Xmx%s %s (%d of %d accepted, %d batches left in the log%s%s)%n", heap,
+                        ok ? "runs" : "FAILS", big.accepted(), big.count(), pending, big.oom() ? ", OutOfMemoryError" : "",
+                        server.alive() ? "" : ", the server died");
+                if (!ok) {
+                    failed = heap;
+                    break;
+                }
+                smallest = heap;
+                passed = big;
+            } catch (IOException | RuntimeException e) {
+                System.out.printf(Locale.ROOT, "heap-min: -Xmx%s FAILS (%s)%n", heap, e);
+                failed = heap;
+                break;
+            }
+        }
+        if (passed == null) {
+            report.add("heap needed for 20 MiB batches: the phase fails at every -Xmx of " + steps);
+            verdicts.put("heap needed per 20 MiB batch", "NOT met (fails at " + steps.get(0) + ")");
+            return;
+        }
+        long needed = megabytes(smallest);
+        double perBatch = (needed - passed.idleLive()) / passed.mib() / passed.concurrency();
+        report.add(String.format(Locale.ROOT, "heap needed for 20 MiB batches: runs at -Xmx%s, %s: (%d MiB - idle %d MiB) / (%d x %.1f MiB in flight)"
+                        + " = %.1fx", smallest, failed == null ? "smallest step tried" : "not at -Xmx" + failed, needed, passed.idleLive(),
+                passed.concurrency(), passed.mib(), perBatch));
+        verdicts.put("heap needed per 20 MiB batch", String.format(Locale.ROOT, "at most %.1fx its size (target <= 5x): %s", perBatch,
+                perBatch <= 5 ? "met" : "NOT met"));
+    }
+
+    private static long megabytes(String heap) {
+        String h = heap.toLowerCase(Locale.ROOT);
+        if (h.endsWith("g")) {
+            return Long.parseLong(h.substring(0, h.length() - 1)) * 1024;
+        }
+        if (h.endsWith("m")) {
+            return Long.parseLong(h.substring(0, h.length() - 1));
+        }
+        throw new IllegalArgumentException("a heap size in m or g: " + heap);
+    }
+
+    /** What one run of the big batches did. */
+    private record BigBatches(int count, int concurrency, double mib, int accepted, double drained, long idleLive, long peakAfter,
+                              long peakBefore, long rss, boolean oom) {
+    }
+
+    /** Sends the 20 MiB batches and waits for them to load; prints what the server's heap did. */
+    private BigBatches bigBatches(ServerUnderTest server, String serverHeap, Targets t, Bodies bodies, Freshness freshness, double drainSeconds)
+            throws Exception {
         // the largest orders batch of 20,000 records under the 20 MiB body limit
         long limit = 20L * 1024 * 1024;
         int lineItems = 1;
@@ -325,7 +409,7 @@ public final class HttpBench {
             th.join();
         }
         double pushSeconds = (System.nanoTime() - t0) / 1e9;
-        double drained = freshness.drain();
+        double drained = freshness.drain(drainSeconds);
         List<GcEvent> events = server.gcEvents().stream().filter(e -> e.uptime() >= from).toList();
         long peakAfter = events.stream().mapToLong(GcEvent::afterMb).max().orElse(0);
         long peakBefore = events.stream().mapToLong(GcEvent::beforeMb).max().orElse(0);
@@ -337,12 +421,7 @@ public final class HttpBench {
                         + " (-Xmx%s); RSS high-water %s MiB%s%n",
                 count, lineItems, mib, concurrency, ok.get(), pushSeconds, error.get() == null ? "" : " (" + error.get() + ")", drained, idleLive,
                 events.size(), peakAfter, peakBefore, serverHeap, mib(rss[0]), oom ? "; THE SERVER LOG SHOWS AN OutOfMemoryError" : "");
-        double perBatch = (peakAfter - idleLive) / mib / concurrency;
-        report.add(String.format(Locale.ROOT, "20 MiB batches: peak heap after GC %d MiB (idle %d MiB): (peak - idle) / (%d x %.1f MiB in flight) = %.1fx;"
-                        + " peak before GC %d MiB; RSS high-water %s MiB",
-                peakAfter, idleLive, concurrency, mib, perBatch, peakBefore, mib(rss[0])));
-        verdicts.put("heap per 20 MiB batch", String.format(Locale.ROOT, "%.1fx its size (target <= 5x)%s: %s", perBatch,
-                oom ? ", OutOfMemoryError" : "", perBatch <= 5 && !oom && ok.get() == count ? "met" : "NOT met"));
+        return new BigBatches(count, concurrency, mib, ok.get(), drained, idleLive, peakAfter, peakBefore, rss[0], oom);
     }
 
     private static void gcRun(ServerUnderTest server) {
@@ -383,10 +462,15 @@ public final class HttpBench {
 
         /** Sends one marker and waits until it is loaded; returns the seconds that took (the backlog before it is loaded too). */
         double drain() throws Exception {
+            return drain(600);
+        }
+
+        /** Seconds until a marker sent now is visible, or NaN when it is not within {@code waitSeconds} (or loading is off). */
+        double drain(double waitSeconds) throws Exception {
             if (Long.parseLong(serverEnv.getOrDefault("BOBBIN_LOAD_INTERVAL_MS", "1000")) > 60_000) {
                 return Double.NaN; // loading is (as good as) off: measuring intake alone
             }
-            List<Double> one = send(1, 0, 600, new AtomicBoolean());
+            List<Double> one = send(1, 0, waitSeconds, new AtomicBoolean());
             return one.isEmpty() ? Double.NaN : one.get(0);
         }
 
