@@ -39,6 +39,7 @@ public final class LogLatency {
         Thread loader = Thread.ofPlatform().start(() -> {
             while (!stop.get()) {
                 List<LoggedBatch> p = log.pending(2000);
+                p.forEach(log::payload); // as the loader reads them, one by one
                 if (!p.isEmpty()) {
                     log.acknowledge(p);
                 }

@@ -7,16 +7,13 @@ import dev.bobbin.destination.Destination;
 import dev.bobbin.json.Json;
 import dev.bobbin.loading.Loader;
 import dev.bobbin.log.BatchLog;
-import dev.bobbin.log.LogHealth;
 import dev.bobbin.log.LoggedBatch;
-import dev.bobbin.log.LogUnavailableException;
-import dev.bobbin.log.NewBatch;
 import dev.bobbin.testing.BatchBody;
+import dev.bobbin.testing.ForwardingBatchLog;
 import dev.bobbin.testing.RunningBobbin;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -85,58 +82,17 @@ final class LoaderPayloadReadsTest {
     }
 
     /** The node's log, counting the payload reads of each batch. */
-    private static final class CountingPayloadReads implements BatchLog {
-        private final BatchLog log;
+    private static final class CountingPayloadReads extends ForwardingBatchLog {
         final Map<String, Integer> reads = new ConcurrentHashMap<>();
 
         CountingPayloadReads(BatchLog log) {
-            this.log = log;
-        }
-
-        @Override
-        public void append(List<NewBatch> batches) throws LogUnavailableException {
-            log.append(batches);
-        }
-
-        @Override
-        public List<LoggedBatch> pending(int maxBatches) {
-            return log.pending(maxBatches);
-        }
-
-        @Override
-        public List<LoggedBatch> pendingAfter(LoggedBatch last, int maxBatches) {
-            return log.pendingAfter(last, maxBatches);
+            super(log);
         }
 
         @Override
         public byte[] payload(LoggedBatch batch) {
             reads.merge(batch.key(), 1, Integer::sum);
             return log.payload(batch);
-        }
-
-        @Override
-        public void acknowledge(Collection<LoggedBatch> batches) {
-            log.acknowledge(batches);
-        }
-
-        @Override
-        public long pendingCount() {
-            return log.pendingCount();
-        }
-
-        @Override
-        public long pendingBytes() {
-            return log.pendingBytes();
-        }
-
-        @Override
-        public LogHealth health() {
-            return log.health();
-        }
-
-        @Override
-        public void close() {
-            // the node owns the real log
         }
     }
 }

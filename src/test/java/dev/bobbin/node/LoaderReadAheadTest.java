@@ -5,16 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.bobbin.destination.Destination;
 import dev.bobbin.loading.Loader;
 import dev.bobbin.log.BatchLog;
-import dev.bobbin.log.LogHealth;
 import dev.bobbin.log.LoggedBatch;
-import dev.bobbin.log.LogUnavailableException;
-import dev.bobbin.log.NewBatch;
 import dev.bobbin.testing.BatchBody;
+import dev.bobbin.testing.ForwardingBatchLog;
 import dev.bobbin.testing.RunningBobbin;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -118,17 +115,11 @@ final class LoaderReadAheadTest {
     }
 
     /** The node's log, handing out at most two batches per read, as a byte bound would for large batches. */
-    private static final class TwoAtATime implements BatchLog {
-        private final BatchLog log;
+    private static final class TwoAtATime extends ForwardingBatchLog {
         final AtomicInteger readsAfter = new AtomicInteger();
 
         TwoAtATime(BatchLog log) {
-            this.log = log;
-        }
-
-        @Override
-        public void append(List<NewBatch> batches) throws LogUnavailableException {
-            log.append(batches);
+            super(log);
         }
 
         @Override
@@ -143,36 +134,6 @@ final class LoaderReadAheadTest {
                 readsAfter.incrementAndGet();
             }
             return after;
-        }
-
-        @Override
-        public byte[] payload(LoggedBatch batch) {
-            return log.payload(batch);
-        }
-
-        @Override
-        public void acknowledge(Collection<LoggedBatch> batches) {
-            log.acknowledge(batches);
-        }
-
-        @Override
-        public long pendingCount() {
-            return log.pendingCount();
-        }
-
-        @Override
-        public long pendingBytes() {
-            return log.pendingBytes();
-        }
-
-        @Override
-        public LogHealth health() {
-            return log.health();
-        }
-
-        @Override
-        public void close() {
-            // the node owns the real log
         }
     }
 }

@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.bobbin.destination.Destination;
 import dev.bobbin.loading.Loader;
 import dev.bobbin.log.BatchLog;
-import dev.bobbin.log.LogHealth;
 import dev.bobbin.log.LoggedBatch;
-import dev.bobbin.log.LogUnavailableException;
-import dev.bobbin.log.NewBatch;
 import dev.bobbin.testing.BatchBody;
+import dev.bobbin.testing.ForwardingBatchLog;
 import dev.bobbin.testing.RunningBobbin;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -130,45 +128,14 @@ final class RestartTest {
     }
 
     /** The node's real batch log, except that acknowledgements never reach it. */
-    private record AcknowledgementsLost(BatchLog log) implements BatchLog {
-        @Override
-        public void append(List<NewBatch> batches) throws LogUnavailableException {
-            log.append(batches);
-        }
-
-        @Override
-        public List<LoggedBatch> pending(int maxBatches) {
-            return log.pending(maxBatches);
-        }
-
-        @Override
-        public byte[] payload(LoggedBatch batch) {
-            return log.payload(batch);
+    private static final class AcknowledgementsLost extends ForwardingBatchLog {
+        AcknowledgementsLost(BatchLog log) {
+            super(log);
         }
 
         @Override
         public void acknowledge(Collection<LoggedBatch> batches) {
             // lost: the process "died" between the destination's commit and this call
-        }
-
-        @Override
-        public long pendingCount() {
-            return log.pendingCount();
-        }
-
-        @Override
-        public long pendingBytes() {
-            return log.pendingBytes();
-        }
-
-        @Override
-        public LogHealth health() {
-            return log.health();
-        }
-
-        @Override
-        public void close() {
-            // the node owns the real log
         }
     }
 }
