@@ -30,7 +30,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * concurrency next to a plain Jackson parse and a parse + append + fsync of the same bytes; accept
  * latency at half the maximum throughput (open loop); freshness (2xx to queryable); heap and RSS with
  * 20 MiB batches; end-to-end records/s into PostgreSQL next to a hand-written COPY + upsert and a
- * plain COPY of the same rows.
+ * plain COPY of the same rows. Not in the default phases: {@code heapmin}, the smallest -Xmx at which
+ * fresh servers take and load the 20 MiB batches.
  */
 public final class HttpBench {
     private static final String BATCH_PATH = "/v2/import/batch";
