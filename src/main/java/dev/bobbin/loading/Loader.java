@@ -128,6 +128,11 @@ public final class Loader implements AutoCloseable {
                 }
             } catch (RuntimeException e) {
                 LOG.error("load cycle failed; retrying in {} ms", interval.toMillis(), e);
+            } catch (OutOfMemoryError e) {
+                // The cycle's units are garbage once it unwinds, and intake goes on answering 2xx: a loader
+                // thread that died here would leave every later batch unloaded while the log fills.
+                LOG.error("load cycle ran out of heap; retrying in {} ms (give the server more heap if this repeats)",
+                        interval.toMillis(), e);
             }
             try {
                 if (stopSignal.await(interval.toMillis(), TimeUnit.MILLISECONDS)) {

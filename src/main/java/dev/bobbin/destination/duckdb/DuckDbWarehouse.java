@@ -64,8 +64,8 @@ public final class DuckDbWarehouse implements Destination {
                 T result = work.run(new DuckDbTransaction(connection));
                 st.execute("COMMIT");
                 return result;
-            } catch (DestinationException | RuntimeException e) {
-                rollback(st);
+            } catch (DestinationException | RuntimeException | Error e) {
+                rollback(st); // an Error too (out of heap mid-load): the connection must not stay in the transaction
                 throw e;
             } catch (SQLException e) {
                 rollback(st);
