@@ -3,120 +3,272 @@ package dev.bobbin.destination.postgres;
 import dev.bobbin.destination.Column;
 import dev.bobbin.destination.ColumnType;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * The one home of the {@code COPY … FROM STDIN} text format (tab-delimited, {@code \N} for null,
  * backslash escapes): how each {@link dev.bobbin.destination.TableRows} value is written so that
- * PostgreSQL reads back exactly the value given.
+ * PostgreSQL reads back exactly the value given. Rows are encoded straight into UTF-8 bytes in a
+ * growable buffer that is reused for every chunk ({@link #clear}), without a String per value.
  *
  * <ul>
- *   <li>BIGINT: decimal digits; DOUBLE: {@link Double#toString} (PostgreSQL reads its exponent form
- *       and {@code NaN}, {@code Infinity}, {@code -Infinity}); DECIMAL: {@link BigDecimal#toPlainString};
- *       BOOLEAN: {@code t} or {@code f}.</li>
+ *   <li>BIGINT: decimal digits; DOUBLE: the digits of {@link Double#toString} (PostgreSQL reads its
+ *       exponent form and {@code NaN}, {@code Infinity}, {@code -Infinity}); DECIMAL:
+ *       {@link BigDecimal#toPlainString}; BOOLEAN: {@code t} or {@code f}.</li>
  *   <li>TIMESTAMPTZ: the {@link Long} microseconds since the epoch as
  *       {@code yyyy-MM-dd HH:mm:ss.ffffff+00}, years before 1 written with {@code BC}.</li>
- *   <li>TEXT: backslash, tab, newline and carriage return escaped; U+0000 is refused because a
- *       PostgreSQL text value cannot hold it.</li>
+ *   <li>TEXT: backslash, tab, newline and carriage return escaped, everything else as its UTF-8
+ *       bytes; an unpaired surrogate becomes {@code ?} (as {@link String#getBytes} encodes it);
+ *       U+0000 is refused because a PostgreSQL text value cannot hold it.</li>
  * </ul>
  *
- * <p>Stateless and thread-safe.
+ * <p>Not thread-safe: one encoder per COPY.
  */
 final class CopyText {
-    private CopyText() {
+    private static final byte[] NULL = {'\\', 'N'};
+    private static final byte[] TIME_ZONE = {'+', '0', '0'};
+    private static final byte[] BEFORE_CHRIST = {' ', 'B', 'C'};
+
+    private byte[] bytes;
+    private int size;
+    /** Scratch for the digits of doubles, which the JDK writes into a builder without a String. */
+    private final StringBuilder digits = new StringBuilder(32);
+    /** The date part ({@code yyyy-MM-dd }) of the last timestamp written, and its epoch day: rows of a load share few days. */
+    private long lastEpochDay = Long.MIN_VALUE;
+    private byte[] lastDate = new byte[0];
+    private boolean lastDateBc;
+
+    CopyText(int initialCapacity) {
+        bytes = new byte[Math.max(initialCapacity, 64)];
     }
 
-    /** Appends one row: the values of {@code row} for {@code columns}, tab-separated, ending in a newline. */
-    static void appendRow(StringBuilder out, List<Column> columns, Object[] row) {
-        if (row.length != columns.size()) {
-            throw new IllegalArgumentException("a row has " + row.length + " values for " + columns.size() + " columns");
+    /** The encoded bytes are {@code bytes()[0, size())}. */
+    byte[] bytes() {
+        return bytes;
+    }
+
+    int size() {
+        return size;
+    }
+
+    /** Forgets the encoded bytes (after they were sent); the buffer is kept for the next rows. */
+    void clear() {
+        size = 0;
+    }
+
+    /** The encoded text, decoded again: for tests and messages. */
+    @Override
+    public String toString() {
+        return new String(bytes, 0, size, StandardCharsets.UTF_8);
+    }
+
+    /** The types of {@code columns}, in order, as {@link #appendRow} takes them. */
+    static ColumnType[] typesOf(List<Column> columns) {
+        ColumnType[] types = new ColumnType[columns.size()];
+        for (int i = 0; i < types.length; i++) {
+            types[i] = columns.get(i).type();
+        }
+        return types;
+    }
+
+    /**
+     * Appends one row: the values of {@code row} for {@code columns} (whose types are {@code types}),
+     * tab-separated, ending in a newline.
+     */
+    void appendRow(List<Column> columns, ColumnType[] types, Object[] row) {
+        if (row.length != types.length) {
+            throw new IllegalArgumentException("a row has " + row.length + " values for " + types.length + " columns");
         }
         for (int i = 0; i < row.length; i++) {
             if (i > 0) {
-                out.append('\t');
+                appendByte('\t');
             }
-            Column column = columns.get(i);
             try {
-                appendValue(out, column.type(), row[i]);
+                appendValue(types[i], row[i]);
             } catch (ClassCastException e) {
+                Column column = columns.get(i);
                 throw new IllegalArgumentException("column " + column.name() + " is " + column.type()
                         + " but the value is a " + row[i].getClass().getSimpleName(), e);
             }
         }
-        out.append('\n');
+        appendByte('\n');
     }
 
-    static void appendValue(StringBuilder out, ColumnType type, Object value) {
+    void appendValue(ColumnType type, Object value) {
         if (value == null) {
-            out.append("\\N");
+            appendBytes(NULL);
             return;
         }
         switch (type) {
-            case BIGINT -> out.append((long) (Long) value);
-            case DOUBLE -> out.append((double) (Double) value); // the digits of Double.toString, without the String
-            case DECIMAL -> out.append(((BigDecimal) value).toPlainString());
-            case BOOLEAN -> out.append((Boolean) value ? 't' : 'f');
-            case TIMESTAMPTZ -> appendTimestamp(out, (Long) value);
-            case TEXT -> appendText(out, (String) value);
+            case BIGINT -> appendLong((Long) value);
+            case DOUBLE -> {
+                digits.setLength(0);
+                appendAscii(digits.append((double) (Double) value));
+            }
+            case DECIMAL -> appendAscii(((BigDecimal) value).toPlainString());
+            case BOOLEAN -> appendByte((Boolean) value ? 't' : 'f');
+            case TIMESTAMPTZ -> appendTimestamp((Long) value);
+            case TEXT -> appendText((String) value);
         }
     }
 
     /** Epoch microseconds as an ISO-8601 UTC timestamp with all six fractional digits. */
-    static void appendTimestamp(StringBuilder out, long epochMicros) {
+    private void appendTimestamp(long epochMicros) {
         long seconds = Math.floorDiv(epochMicros, 1_000_000L);
         int micros = (int) Math.floorMod(epochMicros, 1_000_000L);
-        LocalDate date = LocalDate.ofEpochDay(Math.floorDiv(seconds, 86_400L));
+        long epochDay = Math.floorDiv(seconds, 86_400L);
         int secondOfDay = (int) Math.floorMod(seconds, 86_400L);
+        if (epochDay != lastEpochDay) {
+            rememberDate(epochDay);
+        }
+        ensure(lastDate.length + 8 + 1 + 6 + TIME_ZONE.length + BEFORE_CHRIST.length);
+        System.arraycopy(lastDate, 0, bytes, size, lastDate.length);
+        size += lastDate.length;
+        fixedDigits(secondOfDay / 3600, 2);
+        bytes[size++] = ':';
+        fixedDigits(secondOfDay / 60 % 60, 2);
+        bytes[size++] = ':';
+        fixedDigits(secondOfDay % 60, 2);
+        bytes[size++] = '.';
+        fixedDigits(micros, 6);
+        appendBytes(TIME_ZONE);
+        if (lastDateBc) {
+            appendBytes(BEFORE_CHRIST);
+        }
+    }
+
+    private void rememberDate(long epochDay) {
+        LocalDate date = LocalDate.ofEpochDay(epochDay);
         int year = date.getYear();
         boolean bc = year <= 0;
-        pad(out, bc ? 1 - year : year, 4).append('-');
-        pad(out, date.getMonthValue(), 2).append('-');
-        pad(out, date.getDayOfMonth(), 2).append(' ');
-        pad(out, secondOfDay / 3600, 2).append(':');
-        pad(out, secondOfDay / 60 % 60, 2).append(':');
-        pad(out, secondOfDay % 60, 2).append('.');
-        pad(out, micros, 6).append("+00");
-        if (bc) {
-            out.append(" BC");
+        StringBuilder text = new StringBuilder(16);
+        String yearDigits = Integer.toString(bc ? 1 - year : year);
+        text.append("0".repeat(Math.max(0, 4 - yearDigits.length()))).append(yearDigits).append('-');
+        if (date.getMonthValue() < 10) {
+            text.append('0');
         }
+        text.append(date.getMonthValue()).append('-');
+        if (date.getDayOfMonth() < 10) {
+            text.append('0');
+        }
+        text.append(date.getDayOfMonth()).append(' ');
+        lastDate = text.toString().getBytes(StandardCharsets.US_ASCII);
+        lastDateBc = bc;
+        lastEpochDay = epochDay;
     }
 
-    static void appendText(StringBuilder out, String text) {
+    /** {@code value} (0 ≤ value < 10^width) in exactly {@code width} digits, zero-padded; the caller ensured room. */
+    private void fixedDigits(int value, int width) {
+        for (int i = size + width - 1; i >= size; i--) {
+            bytes[i] = (byte) ('0' + value % 10);
+            value /= 10;
+        }
+        size += width;
+    }
+
+    private void appendLong(long value) {
+        ensure(20);
+        if (value < 0) {
+            if (value == Long.MIN_VALUE) {
+                appendAscii("-9223372036854775808");
+                return;
+            }
+            bytes[size++] = '-';
+            value = -value;
+        }
+        int length = 1;
+        for (long limit = 10; length < 19 && value >= limit; limit *= 10) {
+            length++;
+        }
+        for (int i = size + length - 1; i >= size; i--) {
+            bytes[i] = (byte) ('0' + value % 10);
+            value /= 10;
+        }
+        size += length;
+    }
+
+    private void appendText(String text) {
         int n = text.length();
-        int plain = 0;
-        while (plain < n && !special(text.charAt(plain))) {
-            plain++;
-        }
-        if (plain == n) {
-            out.append(text); // most text needs no escape: copied in bulk
-            return;
-        }
-        out.append(text, 0, plain);
-        for (int i = plain; i < n; i++) {
+        ensure(Math.multiplyExact(3, n)); // at most 3 bytes per char: an escape is 2, a BMP character 3, a surrogate pair 4 for 2 chars
+        byte[] out = bytes;
+        int at = size;
+        for (int i = 0; i < n; i++) {
             char c = text.charAt(i);
-            switch (c) {
-                case '\\' -> out.append("\\\\");
-                case '\t' -> out.append("\\t");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\0' -> throw new IllegalArgumentException("PostgreSQL text cannot hold the character U+0000");
-                default -> out.append(c);
+            if (c < 0x80) {
+                if (c >= 0x20 && c != '\\') {
+                    out[at++] = (byte) c;
+                    continue;
+                }
+                switch (c) {
+                    case '\\' -> {
+                        out[at++] = '\\';
+                        out[at++] = '\\';
+                    }
+                    case '\t' -> {
+                        out[at++] = '\\';
+                        out[at++] = 't';
+                    }
+                    case '\n' -> {
+                        out[at++] = '\\';
+                        out[at++] = 'n';
+                    }
+                    case '\r' -> {
+                        out[at++] = '\\';
+                        out[at++] = 'r';
+                    }
+                    case '\0' -> throw new IllegalArgumentException("PostgreSQL text cannot hold the character U+0000");
+                    default -> out[at++] = (byte) c; // other control characters are data to COPY
+                }
+            } else if (c < 0x800) {
+                out[at++] = (byte) (0xc0 | c >> 6);
+                out[at++] = (byte) (0x80 | c & 0x3f);
+            } else if (Character.isSurrogate(c)) {
+                char low;
+                if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(low = text.charAt(i + 1))) {
+                    int cp = Character.toCodePoint(c, low);
+                    out[at++] = (byte) (0xf0 | cp >> 18);
+                    out[at++] = (byte) (0x80 | cp >> 12 & 0x3f);
+                    out[at++] = (byte) (0x80 | cp >> 6 & 0x3f);
+                    out[at++] = (byte) (0x80 | cp & 0x3f);
+                    i++;
+                } else {
+                    out[at++] = '?';
+                }
+            } else {
+                out[at++] = (byte) (0xe0 | c >> 12);
+                out[at++] = (byte) (0x80 | c >> 6 & 0x3f);
+                out[at++] = (byte) (0x80 | c & 0x3f);
             }
+        }
+        size = at;
+    }
+
+    /** {@code text}, which holds only ASCII characters that need no escape (digits, signs, letters). */
+    private void appendAscii(CharSequence text) {
+        int n = text.length();
+        ensure(n);
+        for (int i = 0; i < n; i++) {
+            bytes[size++] = (byte) text.charAt(i);
         }
     }
 
-    private static boolean special(char c) {
-        return c == '\\' || c == '\t' || c == '\n' || c == '\r' || c == '\0';
+    private void appendByte(char c) {
+        ensure(1);
+        bytes[size++] = (byte) c;
     }
 
-    /** {@code value} (not negative) in at least {@code width} digits, zero-padded, written without an intermediate string. */
-    private static StringBuilder pad(StringBuilder out, long value, int width) {
-        for (long limit = 10, digits = 1; digits < width; digits++, limit *= 10) {
-            if (value < limit) {
-                out.append('0');
-            }
+    private void appendBytes(byte[] b) {
+        ensure(b.length);
+        System.arraycopy(b, 0, bytes, size, b.length);
+        size += b.length;
+    }
+
+    private void ensure(int more) {
+        if (bytes.length - size < more) {
+            bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));
         }
-        return out.append(value);
     }
 }
