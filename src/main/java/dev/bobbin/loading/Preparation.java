@@ -7,9 +7,6 @@ import dev.bobbin.destination.TableRef;
 import dev.bobbin.destination.TableRows;
 import dev.bobbin.destination.TableShape;
 import dev.bobbin.json.Timestamps;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -20,7 +17,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.function.Function;
 
 /**
@@ -221,7 +217,7 @@ final class Preparation {
                 }
             }
             if (!keyed) {
-                String key = generatedKeys.of(m);
+                String key = generatedKeys.of(m.batchKey(), m.index());
                 generated.add(key);
                 row[rootIndex.get(SystemColumns.PRIMARY_KEY.name())] = key;
             }
@@ -431,9 +427,15 @@ final class Preparation {
 
     /** Whether each key value of {@code c} has its key column's type ({@code keyColumns} in key order). */
     static boolean keyTypesMatch(Candidate c, List<Column> keyColumns) {
+        List<Cell> cells = c.record().cells();
         for (Column key : keyColumns) {
-            Optional<Cell> cell = c.record().cells().stream().filter(x -> x.field().equals(key.name())).findFirst();
-            if (cell.isEmpty() || cell.get().type() != key.type()) {
+            Cell found = null;
+            for (int i = 0; i < cells.size() && found == null; i++) {
+                if (cells.get(i).field().equals(key.name())) {
+                    found = cells.get(i);
+                }
+            }
+            if (found == null || found.type() != key.type()) {
                 return false;
             }
         }
@@ -457,38 +459,6 @@ final class Preparation {
             key[k] = found.value();
         }
         return Optional.of(List.of(key));
-    }
-
-    /**
-     * The generated key of a record of a keyless table (L7): {@link UUID#nameUUIDFromBytes} of
-     * {@code <batch key>#<message index>}, deterministic so that a replayed batch generates the same
-     * keys. One MD5 digest is reused for all the records of a load instead of being looked up per record.
-     */
-    private static final class GeneratedKeys {
-        private final MessageDigest md5;
-
-        GeneratedKeys() {
-            try {
-                md5 = MessageDigest.getInstance("MD5");
-            } catch (NoSuchAlgorithmException e) {
-                throw new InternalError("MD5 not supported", e);
-            }
-        }
-
-        String of(IncomingMessage m) {
-            byte[] hash = md5.digest((m.batchKey() + "#" + m.index()).getBytes(StandardCharsets.UTF_8));
-            hash[6] &= 0x0f; // version 3, as UUID.nameUUIDFromBytes sets it
-            hash[6] |= 0x30;
-            hash[8] &= 0x3f; // IETF variant
-            hash[8] |= (byte) 0x80;
-            long msb = 0;
-            long lsb = 0;
-            for (int i = 0; i < 8; i++) {
-                msb = (msb << 8) | (hash[i] & 0xff);
-                lsb = (lsb << 8) | (hash[i + 8] & 0xff);
-            }
-            return new UUID(msb, lsb).toString();
-        }
     }
 
     /** The record (as JSON, which escapes U+0000) with its table and reason, U+0000 spelled out: PostgreSQL text cannot store it. */
