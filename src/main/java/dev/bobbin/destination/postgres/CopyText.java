@@ -36,10 +36,6 @@ final class CopyText {
     private int size;
     /** Scratch for the digits of doubles, which the JDK writes into a builder without a String. */
     private final StringBuilder digits = new StringBuilder(32);
-    /** The date part ({@code yyyy-MM-dd }) of the last timestamp written, and its epoch day: rows of a load share few days. */
-    private long lastEpochDay = Long.MIN_VALUE;
-    private byte[] lastDate = new byte[0];
-    private boolean lastDateBc;
 
     CopyText(int initialCapacity) {
         bytes = new byte[Math.max(initialCapacity, 64)];
@@ -119,14 +115,23 @@ final class CopyText {
     private void appendTimestamp(long epochMicros) {
         long seconds = Math.floorDiv(epochMicros, 1_000_000L);
         int micros = (int) Math.floorMod(epochMicros, 1_000_000L);
-        long epochDay = Math.floorDiv(seconds, 86_400L);
+        LocalDate date = LocalDate.ofEpochDay(Math.floorDiv(seconds, 86_400L));
         int secondOfDay = (int) Math.floorMod(seconds, 86_400L);
-        if (epochDay != lastEpochDay) {
-            rememberDate(epochDay);
+        int year = date.getYear();
+        boolean bc = year <= 0;
+        int shownYear = bc ? 1 - year : year;
+        if (shownYear < 10_000) {
+            ensure(4);
+            fixedDigits(shownYear, 4);
+        } else {
+            appendLong(shownYear);
         }
-        ensure(lastDate.length + 8 + 1 + 6 + TIME_ZONE.length + BEFORE_CHRIST.length);
-        System.arraycopy(lastDate, 0, bytes, size, lastDate.length);
-        size += lastDate.length;
+        ensure(1 + 2 + 1 + 2 + 1 + 8 + 1 + 6 + TIME_ZONE.length + BEFORE_CHRIST.length);
+        bytes[size++] = '-';
+        fixedDigits(date.getMonthValue(), 2);
+        bytes[size++] = '-';
+        fixedDigits(date.getDayOfMonth(), 2);
+        bytes[size++] = ' ';
         fixedDigits(secondOfDay / 3600, 2);
         bytes[size++] = ':';
         fixedDigits(secondOfDay / 60 % 60, 2);
@@ -135,29 +140,9 @@ final class CopyText {
         bytes[size++] = '.';
         fixedDigits(micros, 6);
         appendBytes(TIME_ZONE);
-        if (lastDateBc) {
+        if (bc) {
             appendBytes(BEFORE_CHRIST);
         }
-    }
-
-    private void rememberDate(long epochDay) {
-        LocalDate date = LocalDate.ofEpochDay(epochDay);
-        int year = date.getYear();
-        boolean bc = year <= 0;
-        StringBuilder text = new StringBuilder(16);
-        String yearDigits = Integer.toString(bc ? 1 - year : year);
-        text.append("0".repeat(Math.max(0, 4 - yearDigits.length()))).append(yearDigits).append('-');
-        if (date.getMonthValue() < 10) {
-            text.append('0');
-        }
-        text.append(date.getMonthValue()).append('-');
-        if (date.getDayOfMonth() < 10) {
-            text.append('0');
-        }
-        text.append(date.getDayOfMonth()).append(' ');
-        lastDate = text.toString().getBytes(StandardCharsets.US_ASCII);
-        lastDateBc = bc;
-        lastEpochDay = epochDay;
     }
 
     /** {@code value} (0 ≤ value < 10^width) in exactly {@code width} digits, zero-padded; the caller ensured room. */

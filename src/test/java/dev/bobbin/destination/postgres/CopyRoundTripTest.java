@@ -176,7 +176,7 @@ class CopyRoundTripTest {
                 micros("2024-02-29T23:59:59.123456Z"), micros("2024-03-01T00:00:00Z"), micros("2024-02-29T00:00:00.000001Z"),
                 micros("0001-01-01T00:00:00Z"), micros("0000-12-31T23:59:59.999999Z"), micros("-1000-01-01T00:00:00Z"),
                 micros("+10000-01-01T00:00:00.000001Z"), micros("+99999-12-31T23:59:59.999999Z")));
-        for (int day = 0; day < 30; day++) { // the same days again in turn: the encoder's remembered date must follow
+        for (int day = 0; day < 30; day++) { // days in turn, as rows of a load have them
             values.add(micros("2026-11-26T12:00:00Z") + (day % 3) * 86_400_000_000L + day);
         }
         writeBoth(ColumnType.TIMESTAMPTZ, values);

@@ -84,7 +84,7 @@ class CopyTextTest {
     }
 
     @Test
-    void timestampsOfManyDaysInTurnEachGetTheirOwnDate() {
+    void timestampsOfDaysInTurn() {
         CopyText out = new CopyText(0);
         long day = 86_400_000_000L;
         out.appendValue(ColumnType.TIMESTAMPTZ, 0L);
