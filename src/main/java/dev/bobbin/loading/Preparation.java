@@ -8,6 +8,7 @@ import dev.bobbin.destination.TableRows;
 import dev.bobbin.destination.TableShape;
 import dev.bobbin.json.Timestamps;
 import java.time.Instant;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.RandomAccess;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -202,40 +204,24 @@ final class Preparation {
         List<Column> rootCols = rootColumns.columns();
         Map<String, Integer> rootIndex = indexOf(rootCols);
         SystemPositions rootSystem = new SystemPositions(rootIndex, batchedAt);
-        GeneratedKeys generatedKeys = new GeneratedKeys();
-        List<Object> generated = new ArrayList<>(keyed ? 0 : kept.size());
-        List<Object[]> rootRows = new ArrayList<>(kept.size());
         Map<CellLayout, int[]> positions = new IdentityHashMap<>(); // the columns are final now
         for (Candidate c : kept) {
-            IncomingMessage m = c.message();
-            Object[] row = new Object[rootCols.size()];
-            int[] at = positions.computeIfAbsent(c.record().layout(), layout -> positions(c.record().cells(), rootColumns, rootIndex));
-            List<Cell> cells = c.record().cells();
-            for (int i = 0; i < at.length; i++) {
-                if (at[i] >= 0) {
-                    row[at[i]] = cells.get(i).value(); // in cell order: a later cell for the same column wins, as in place
-                }
-            }
-            if (!keyed) {
-                String key = generatedKeys.of(m.batchKey(), m.index());
-                generated.add(key);
-                row[rootIndex.get(SystemColumns.PRIMARY_KEY.name())] = key;
-            }
-            rootSystem.fill(row, m);
-            rootRows.add(row);
+            positions.computeIfAbsent(c.record().layout(), layout -> positions(c.record().cells(), rootColumns, rootIndex));
         }
+        Integer generatedKeyAt = keyed ? null : rootIndex.get(SystemColumns.PRIMARY_KEY.name());
+        List<Object[]> rootRows = new RootRows(kept, positions, rootCols.size(), generatedKeyAt, rootSystem);
         tables.add(new TablePlan(rootColumns.change(), new TableRows(root, rootCols, rootColumns.keyColumns(), rootRows)));
 
         List<Column> sourceKeys = sourceKeyColumns(rootColumns, keyed);
         Set<String> subtables = new LinkedHashSet<>(rootShape.map(TableShape::subtables).orElse(List.of()));
         Map<String, ColumnResolver> childColumns = new LinkedHashMap<>();
         Map<String, List<ChildPlacement>> childRows = new LinkedHashMap<>();
-        for (int r = 0; r < kept.size(); r++) {
-            Candidate c = kept.get(r);
+        GeneratedKeys generatedKeys = new GeneratedKeys();
+        for (Candidate c : kept) {
             if (c.record().children().isEmpty()) {
                 continue;
             }
-            List<Object> parentKey = keyed ? c.key() : List.of(generated.get(r));
+            List<Object> parentKey = keyed ? c.key() : List.of(generatedKeys.of(c.message().batchKey(), c.message().index()));
             for (Map.Entry<String, List<FlatRecord.ChildRow>> e : c.record().children().entrySet()) {
                 String name = rootName + Names.SEPARATOR + e.getKey();
                 subtables.add(name);
@@ -286,6 +272,59 @@ final class Preparation {
         versioned.add(root);
         subtables.forEach(s -> versioned.add(new TableRef(schema, s)));
         return new PreparedLoad(tables, deletes, collected.activateVersion(), versioned, rejects);
+    }
+
+    /**
+     * The rows of the top-level table, each built from its record when it is asked for: the destination
+     * builds them as it sends them (into PostgreSQL while the server works on the COPY data already
+     * sent) instead of the loader building every row before the first is sent, and a unit's rows are
+     * never all in memory as arrays at once. Each {@code get} builds a new array from the immutable
+     * candidates, so the rows are the same however often they are read; a keyless table's generated
+     * key ({@link GeneratedKeys}) is computed again each time. Not thread-safe.
+     */
+    private static final class RootRows extends AbstractList<Object[]> implements RandomAccess {
+        private final List<Candidate> kept;
+        private final Map<CellLayout, int[]> positions;
+        private final int width;
+        private final Integer generatedKeyAt;
+        private final SystemPositions system;
+        private final GeneratedKeys generatedKeys = new GeneratedKeys();
+
+        /**
+         * @param positions      where each cell of a layout goes ({@link #positions}), for every layout of {@code kept}
+         * @param generatedKeyAt the position of {@code __sdc_primary_key} in a keyless table, null in a keyed one
+         */
+        RootRows(List<Candidate> kept, Map<CellLayout, int[]> positions, int width, Integer generatedKeyAt, SystemPositions system) {
+            this.kept = kept;
+            this.positions = positions;
+            this.width = width;
+            this.generatedKeyAt = generatedKeyAt;
+            this.system = system;
+        }
+
+        @Override
+        public Object[] get(int index) {
+            Candidate c = kept.get(index);
+            IncomingMessage m = c.message();
+            Object[] row = new Object[width];
+            int[] at = positions.get(c.record().layout());
+            List<Cell> cells = c.record().cells();
+            for (int i = 0; i < at.length; i++) {
+                if (at[i] >= 0) {
+                    row[at[i]] = cells.get(i).value(); // in cell order: a later cell for the same column wins, as in place
+                }
+            }
+            if (generatedKeyAt != null) {
+                row[generatedKeyAt] = generatedKeys.of(m.batchKey(), m.index());
+            }
+            system.fill(row, m);
+            return row;
+        }
+
+        @Override
+        public int size() {
+            return kept.size();
+        }
     }
 
     /** One subtable row before the subtable's columns are final. */

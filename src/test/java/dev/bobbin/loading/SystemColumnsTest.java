@@ -21,6 +21,7 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import dev.bobbin.destination.Column;
 import dev.bobbin.json.Timestamps;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -156,6 +157,26 @@ class SystemColumnsTest {
         assertThat(generatedKeys("batch-A", 3).get(1)).as("same batch, same index, longer batch").isEqualTo(first);
         assertThat(generatedKeys("batch-A", 2).get(0)).as("same batch, other index").isNotEqualTo(first);
         assertThat(generatedKeys("batch-B", 2).get(1)).as("other batch, same index").isNotEqualTo(first);
+    }
+
+    @Test
+    void plannedRowsAreTheSameEachTimeTheyAreReadAndChildrenCarryTheirParentsGeneratedKey() {
+        PreparedLoad load = load("events", List.of(), batch("b1")
+                .upsert(1, """
+                        {"name":"signup","tags":["a","b"]}
+                        """)
+                .upsert(2, """
+                        {"name":"login","tags":["c"]}
+                        """));
+
+        TablePlan events = table(load, "events");
+        assertThat(rows(events)).as("read again").isEqualTo(rows(events));
+        List<Object> parentKeys = rows(events).stream().map(r -> r.get("__sdc_primary_key")).toList();
+        assertThat(parentKeys).containsExactly(
+                UUID.nameUUIDFromBytes("b1#0".getBytes(StandardCharsets.UTF_8)).toString(),
+                UUID.nameUUIDFromBytes("b1#1".getBytes(StandardCharsets.UTF_8)).toString());
+        assertThat(values(table(load, "events__tags"), "value", "_sdc_source_key___sdc_primary_key")).containsExactly(
+                tuple("a", parentKeys.get(0)), tuple("b", parentKeys.get(0)), tuple("c", parentKeys.get(1)));
     }
 
     private static List<String> generatedKeys(String batchKey, int records) {
