@@ -31,6 +31,15 @@ final class CopyText {
     private static final byte[] NULL = {'\\', 'N'};
     private static final byte[] TIME_ZONE = {'+', '0', '0'};
     private static final byte[] BEFORE_CHRIST = {' ', 'B', 'C'};
+    /** "00", "01", … "99": two digits written per division. */
+    private static final byte[] DIGIT_PAIRS = new byte[200];
+
+    static {
+        for (int i = 0; i < 100; i++) {
+            DIGIT_PAIRS[2 * i] = (byte) ('0' + i / 10);
+            DIGIT_PAIRS[2 * i + 1] = (byte) ('0' + i % 10);
+        }
+    }
 
     private byte[] bytes;
     private int size;
@@ -146,10 +155,16 @@ final class CopyText {
     }
 
     /** {@code value} (0 ≤ value < 10^width) in exactly {@code width} digits, zero-padded; the caller ensured room. */
-    private void fixedDigits(int value, int width) {
-        for (int i = size + width - 1; i >= size; i--) {
-            bytes[i] = (byte) ('0' + value % 10);
-            value /= 10;
+    private void fixedDigits(long value, int width) {
+        int i = size + width;
+        for (; i - size >= 2; i -= 2) {
+            int pair = (int) (value % 100) * 2;
+            bytes[i - 2] = DIGIT_PAIRS[pair];
+            bytes[i - 1] = DIGIT_PAIRS[pair + 1];
+            value /= 100;
+        }
+        if (i > size) {
+            bytes[size] = (byte) ('0' + value % 10);
         }
         size += width;
     }
@@ -168,11 +183,7 @@ final class CopyText {
         for (long limit = 10; length < 19 && value >= limit; limit *= 10) {
             length++;
         }
-        for (int i = size + length - 1; i >= size; i--) {
-            bytes[i] = (byte) ('0' + value % 10);
-            value /= 10;
-        }
-        size += length;
+        fixedDigits(value, length);
     }
 
     private void appendText(String text) {
