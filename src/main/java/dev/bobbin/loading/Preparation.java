@@ -169,6 +169,9 @@ final class Preparation {
         // per layout, the columns' version at which a row of it was registered without a problem: while the
         // columns stay at that version, another row of that layout has no problem and registers nothing new
         Map<CellLayout, Integer> registered = new IdentityHashMap<>();
+        Map<CellLayout, List<Cell>> layouts = new IdentityHashMap<>(); // the kept rows' layouts, each with one row's cells
+        boolean anyExtractedAt = false;
+        boolean anyChildren = false;
         for (Candidate c : collected.candidates()) {
             Long stored = keyed ? storedSequences.get(c.key()) : null;
             if (stored != null && c.message().sequence() <= stored) {
@@ -188,6 +191,9 @@ final class Preparation {
                 }
             }
             kept.add(c);
+            layouts.putIfAbsent(c.record().layout(), c.record().cells());
+            anyExtractedAt |= c.message().extractedAtMicros().isPresent();
+            anyChildren |= !c.record().children().isEmpty();
             if (stored != null) {
                 replacedKeys.add(c.key());
             }
@@ -200,14 +206,12 @@ final class Preparation {
         if (!keyed) {
             rootColumns.ensure(SystemColumns.PRIMARY_KEY);
         }
-        ensureSystemColumns(rootColumns, kept.stream().anyMatch(c -> c.message().extractedAtMicros().isPresent()));
+        ensureSystemColumns(rootColumns, anyExtractedAt);
         List<Column> rootCols = rootColumns.columns();
         Map<String, Integer> rootIndex = indexOf(rootCols);
         SystemPositions rootSystem = new SystemPositions(rootIndex, batchedAt);
         Map<CellLayout, int[]> positions = new IdentityHashMap<>(); // the columns are final now
-        for (Candidate c : kept) {
-            positions.computeIfAbsent(c.record().layout(), layout -> positions(c.record().cells(), rootColumns, rootIndex));
-        }
+        layouts.forEach((layout, cells) -> positions.put(layout, positions(cells, rootColumns, rootIndex)));
         Integer generatedKeyAt = keyed ? null : rootIndex.get(SystemColumns.PRIMARY_KEY.name());
         List<Object[]> rootRows = new RootRows(kept, positions, rootCols.size(), generatedKeyAt, rootSystem);
         tables.add(new TablePlan(rootColumns.change(), new TableRows(root, rootCols, rootColumns.keyColumns(), rootRows)));
@@ -217,7 +221,7 @@ final class Preparation {
         Map<String, ColumnResolver> childColumns = new LinkedHashMap<>();
         Map<String, List<ChildPlacement>> childRows = new LinkedHashMap<>();
         GeneratedKeys generatedKeys = new GeneratedKeys();
-        for (Candidate c : kept) {
+        for (Candidate c : anyChildren ? kept : List.<Candidate>of()) {
             if (c.record().children().isEmpty()) {
                 continue;
             }
