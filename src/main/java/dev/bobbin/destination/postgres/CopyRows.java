@@ -9,7 +9,7 @@ import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
 /**
- * Streams rows into a table with {@code COPY … FROM STDIN} in the text format of {@link CopyText}.
+ * Streams rows into a table with {@code COPY … FROM STDIN (FORMAT binary)}, encoded by {@link CopyBinary}.
  * Rows are encoded into a reused byte buffer and sent in chunks, so memory does not grow with the row
  * count. Runs inside the caller's transaction; if encoding or sending fails, the COPY is cancelled
  * and the error propagates (the caller's transaction must then be rolled back).
@@ -28,17 +28,19 @@ final class CopyRows {
      * @return the number of rows PostgreSQL reports as copied
      */
     static long into(Connection connection, String qualifiedTable, List<Column> columns, Iterable<Object[]> rows) throws SQLException {
-        String sql = "COPY " + qualifiedTable + " (" + PostgresNames.quotedList(columns.stream().map(Column::name).toList()) + ") FROM STDIN";
+        String sql = "COPY " + qualifiedTable + " (" + PostgresNames.quotedList(columns.stream().map(Column::name).toList()) + ") FROM STDIN (FORMAT binary)";
         CopyIn in = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(sql);
         try {
-            CopyText chunk = new CopyText(CHUNK_BYTES + 16 * 1024);
-            ColumnType[] types = CopyText.typesOf(columns);
+            CopyBinary chunk = new CopyBinary(CHUNK_BYTES + 16 * 1024);
+            ColumnType[] types = CopyBinary.typesOf(columns);
+            chunk.appendHeader();
             for (Object[] row : rows) {
                 chunk.appendRow(columns, types, row);
                 if (chunk.size() >= CHUNK_BYTES) {
                     send(in, chunk);
                 }
             }
+            chunk.appendTrailer();
             send(in, chunk);
             return in.endCopy();
         } catch (SQLException | RuntimeException e) {
@@ -47,7 +49,7 @@ final class CopyRows {
         }
     }
 
-    private static void send(CopyIn in, CopyText chunk) throws SQLException {
+    private static void send(CopyIn in, CopyBinary chunk) throws SQLException {
         if (chunk.size() == 0) {
             return;
         }

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Edge cases of the COPY text encoding ({@link CopyText}) written through {@link CopyRows} into a real
+ * Edge cases of the binary COPY encoding ({@link CopyBinary}) written through {@link CopyRows} into a real
  * PostgreSQL and read back: each value must come back exactly as given, in a keyless table (COPY
  * straight in) and a keyed one (COPY into staging, then the merge).
  */
@@ -82,7 +82,7 @@ class CopyRoundTripTest {
     }
 
     @Test
-    void textEscapesControlCharactersAndUtf8RoundTrip() throws Exception {
+    void textWithControlCharactersBackslashesAndUtf8RoundTrips() throws Exception {
         List<String> values = new ArrayList<>(List.of(
                 "", "\\N", "\\", "\\\\", "\t", "\n", "\r", "\r\n", "a\tb\nc\rd\\e", "\\t\\n\\r", "\\.", ".",
                 "\u0001\u0007\u0008\u000b\u000c\u001b\u001f\u007f", "\u0080\u00ff\u00e9", "\u0800\u20ac\uffff\ufeff",
@@ -163,11 +163,48 @@ class CopyRoundTripTest {
     @Test
     void decimalsRoundTripWithTheirScale() throws Exception {
         List<BigDecimal> values = List.of(new BigDecimal("0"), new BigDecimal("1E+3"), new BigDecimal("-0.000000000000000000000000000001"),
-                new BigDecimal("123456789012345678901234567890.123456789"), new BigDecimal("1.10"), new BigDecimal("-5"));
+                new BigDecimal("123456789012345678901234567890.123456789"), new BigDecimal("1.10"), new BigDecimal("-5"),
+                new BigDecimal("0.0000"), new BigDecimal("-0.5"), new BigDecimal("10000"), new BigDecimal("9999.9999"),
+                new BigDecimal("1E+10"), new BigDecimal("100000000.00000001"), new BigDecimal("-12345.6789012"), new BigDecimal("0.00010"));
         writeBoth(ColumnType.DECIMAL, values);
         for (List<Object> stored : readBoth("v::text")) {
             assertThat(stored).containsExactlyElementsOf(values.stream().map(BigDecimal::toPlainString).toList());
         }
+    }
+
+    @Test
+    void decimalsIntoANumericColumnWithATypmodAreRoundedAsPostgresqlRoundsText() throws Exception {
+        try (Connection c = TestPostgres.connect(database); Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA rt; CREATE TABLE rt.narrow (k bigint, v numeric(12,3), _sdc_sequence bigint)");
+        }
+        TableRef narrow = new TableRef("rt", "narrow");
+        List<Column> columns = destination.load(tx -> tx.table(narrow)).orElseThrow().columns();
+        assertThat(columns).extracting(Column::type).containsExactly(ColumnType.BIGINT, ColumnType.DECIMAL, ColumnType.BIGINT);
+        List<String> values = List.of("1.10", "-2.0005", "123456789.1234", "0.0004");
+        List<Object[]> rows = new ArrayList<>();
+        for (int i = 0; i < values.size(); i++) {
+            rows.add(new Object[] {(long) i, new BigDecimal(values.get(i)), 1L});
+        }
+        destination.load(tx -> {
+            tx.write(new TableRows(narrow, columns, List.of(), rows));
+            return null;
+        });
+        List<String> stored = new ArrayList<>();
+        List<String> castFromText = new ArrayList<>();
+        try (Connection c = TestPostgres.connect(database); Statement st = c.createStatement()) {
+            try (ResultSet rs = st.executeQuery("SELECT v::text FROM rt.narrow ORDER BY k")) {
+                while (rs.next()) {
+                    stored.add(rs.getString(1));
+                }
+            }
+            for (String value : values) {
+                try (ResultSet rs = st.executeQuery("SELECT '" + value + "'::numeric(12,3)::text")) {
+                    rs.next();
+                    castFromText.add(rs.getString(1));
+                }
+            }
+        }
+        assertThat(stored).containsExactly("1.100", "-2.001", "123456789.123", "0.000").isEqualTo(castFromText);
     }
 
     @Test
