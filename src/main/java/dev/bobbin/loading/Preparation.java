@@ -123,8 +123,9 @@ final class Preparation {
         ColumnResolver current = new ColumnResolver(table, Optional.of(shape), collected.keyColumns(), Optional.empty());
         boolean hasExtractedAt = current.has(SystemColumns.EXTRACTED_AT.name());
         Map<CellLayout, Boolean> fits = new IdentityHashMap<>(); // per layout: fits the table as it is, without a problem
+        Map<CellLayout, Boolean> keysMatch = new IdentityHashMap<>(); // per layout: its key values have their columns' types
         for (Candidate c : collected.candidates()) {
-            if (!keyTypesMatch(c, keyColumns)) {
+            if (!keysMatch.computeIfAbsent(c.record().layout(), layout -> keyTypesMatch(layout, keyColumns))) {
                 continue; // a key of another type than its column cannot be looked up; plan rejects it (L11)
             }
             List<Cell> cells = c.record().cells();
@@ -468,17 +469,11 @@ final class Preparation {
         return Optional.empty();
     }
 
-    /** Whether each key value of {@code c} has its key column's type ({@code keyColumns} in key order). */
-    static boolean keyTypesMatch(Candidate c, List<Column> keyColumns) {
-        List<Cell> cells = c.record().cells();
+    /** Whether each key value of a row of {@code layout} (its first cell of the key's name) has its key column's type ({@code keyColumns} in key order). */
+    static boolean keyTypesMatch(CellLayout layout, List<Column> keyColumns) {
         for (Column key : keyColumns) {
-            Cell found = null;
-            for (int i = 0; i < cells.size() && found == null; i++) {
-                if (cells.get(i).field().equals(key.name())) {
-                    found = cells.get(i);
-                }
-            }
-            if (found == null || found.type() != key.type()) {
+            int at = layout.fields().indexOf(key.name());
+            if (at < 0 || layout.types().get(at) != key.type()) {
                 return false;
             }
         }
