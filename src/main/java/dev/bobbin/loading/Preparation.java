@@ -65,6 +65,7 @@ final class Preparation {
         Map<List<Object>, Candidate> winners = new LinkedHashMap<>();
         List<Candidate> appended = new ArrayList<>();
         RecordFlattener.FieldNames fieldNames = new RecordFlattener.FieldNames();
+        KeyPositions keyPositions = new KeyPositions(keyColumns);
         for (IncomingMessage m : messages) {
             if (m.kind() == IncomingMessage.Kind.ACTIVATE_VERSION) {
                 activate = Optional.of(Math.max(activate.orElse(Long.MIN_VALUE), m.tableVersion()));
@@ -95,7 +96,7 @@ final class Preparation {
                 appended.add(new Candidate(m, record, List.of()));
                 continue;
             }
-            Optional<List<Object>> key = keyOf(record.cells(), keyColumns);
+            Optional<List<Object>> key = keyOf(record, keyPositions.of(record.layout()));
             if (key.isEmpty()) {
                 rejects.add(reject(now, rawTable, "Record is missing key property " + String.join(", ", keyNames), m));
                 continue;
@@ -480,23 +481,42 @@ final class Preparation {
         return true;
     }
 
-    private static Optional<List<Object>> keyOf(List<Cell> cells, List<String> keyColumns) {
-        Object[] key = new Object[keyColumns.size()];
+    /** The record's key values ({@code at}: their cells' positions, -1 for a missing one); empty if one is missing or null. */
+    private static Optional<List<Object>> keyOf(FlatRecord record, int[] at) {
+        Object[] key = new Object[at.length];
         for (int k = 0; k < key.length; k++) {
-            String name = keyColumns.get(k);
-            Cell found = null;
-            for (Cell c : cells) {
-                if (c.field().equals(name)) {
-                    found = c;
-                    break;
-                }
-            }
-            if (found == null || found.value() == null) {
+            Object value = at[k] < 0 ? null : record.cells().get(at[k]).value();
+            if (value == null) {
                 return Optional.empty();
             }
-            key[k] = found.value();
+            key[k] = value;
         }
         return Optional.of(List.of(key));
+    }
+
+    /**
+     * Where the key columns' cells are in rows of a layout (the first cell of each key's name, -1 if
+     * none), remembered for the last layout asked about: the records of a load nearly always share one.
+     */
+    private static final class KeyPositions {
+        private final List<String> keyColumns;
+        private CellLayout layout;
+        private int[] at;
+
+        KeyPositions(List<String> keyColumns) {
+            this.keyColumns = keyColumns;
+        }
+
+        int[] of(CellLayout layout) {
+            if (layout != this.layout) {
+                at = new int[keyColumns.size()];
+                for (int k = 0; k < at.length; k++) {
+                    at[k] = layout.fields().indexOf(keyColumns.get(k));
+                }
+                this.layout = layout;
+            }
+            return at;
+        }
     }
 
     /** The record (as JSON, which escapes U+0000) with its table and reason, U+0000 spelled out: PostgreSQL text cannot store it. */
