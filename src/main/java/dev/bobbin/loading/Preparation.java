@@ -7,10 +7,8 @@ import dev.bobbin.destination.TableRef;
 import dev.bobbin.destination.TableRows;
 import dev.bobbin.destination.TableShape;
 import dev.bobbin.json.Timestamps;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -19,8 +17,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.RandomAccess;
 import java.util.Set;
-import java.util.UUID;
 import java.util.function.Function;
 
 /**
@@ -67,6 +65,7 @@ final class Preparation {
         Map<List<Object>, Candidate> winners = new LinkedHashMap<>();
         List<Candidate> appended = new ArrayList<>();
         RecordFlattener.FieldNames fieldNames = new RecordFlattener.FieldNames();
+        KeyPositions keyPositions = new KeyPositions(keyColumns);
         for (IncomingMessage m : messages) {
             if (m.kind() == IncomingMessage.Kind.ACTIVATE_VERSION) {
                 activate = Optional.of(Math.max(activate.orElse(Long.MIN_VALUE), m.tableVersion()));
@@ -97,7 +96,7 @@ final class Preparation {
                 appended.add(new Candidate(m, record, List.of()));
                 continue;
             }
-            Optional<List<Object>> key = keyOf(record.cells(), keyColumns);
+            Optional<List<Object>> key = keyOf(record, keyPositions.of(record.layout()));
             if (key.isEmpty()) {
                 rejects.add(reject(now, rawTable, "Record is missing key property " + String.join(", ", keyNames), m));
                 continue;
@@ -125,8 +124,9 @@ final class Preparation {
         ColumnResolver current = new ColumnResolver(table, Optional.of(shape), collected.keyColumns(), Optional.empty());
         boolean hasExtractedAt = current.has(SystemColumns.EXTRACTED_AT.name());
         Map<CellLayout, Boolean> fits = new IdentityHashMap<>(); // per layout: fits the table as it is, without a problem
+        Map<CellLayout, Boolean> keysMatch = new IdentityHashMap<>(); // per layout: its key values have their columns' types
         for (Candidate c : collected.candidates()) {
-            if (!keyTypesMatch(c, keyColumns)) {
+            if (!keysMatch.computeIfAbsent(c.record().layout(), layout -> keyTypesMatch(layout, keyColumns))) {
                 continue; // a key of another type than its column cannot be looked up; plan rejects it (L11)
             }
             List<Cell> cells = c.record().cells();
@@ -171,6 +171,9 @@ final class Preparation {
         // per layout, the columns' version at which a row of it was registered without a problem: while the
         // columns stay at that version, another row of that layout has no problem and registers nothing new
         Map<CellLayout, Integer> registered = new IdentityHashMap<>();
+        Map<CellLayout, List<Cell>> layouts = new IdentityHashMap<>(); // the kept rows' layouts, each with one row's cells
+        boolean anyExtractedAt = false;
+        boolean anyChildren = false;
         for (Candidate c : collected.candidates()) {
             Long stored = keyed ? storedSequences.get(c.key()) : null;
             if (stored != null && c.message().sequence() <= stored) {
@@ -190,6 +193,9 @@ final class Preparation {
                 }
             }
             kept.add(c);
+            layouts.putIfAbsent(c.record().layout(), c.record().cells());
+            anyExtractedAt |= c.message().extractedAtMicros().isPresent();
+            anyChildren |= !c.record().children().isEmpty();
             if (stored != null) {
                 replacedKeys.add(c.key());
             }
@@ -202,44 +208,26 @@ final class Preparation {
         if (!keyed) {
             rootColumns.ensure(SystemColumns.PRIMARY_KEY);
         }
-        ensureSystemColumns(rootColumns, kept.stream().anyMatch(c -> c.message().extractedAtMicros().isPresent()));
+        ensureSystemColumns(rootColumns, anyExtractedAt);
         List<Column> rootCols = rootColumns.columns();
         Map<String, Integer> rootIndex = indexOf(rootCols);
         SystemPositions rootSystem = new SystemPositions(rootIndex, batchedAt);
-        GeneratedKeys generatedKeys = new GeneratedKeys();
-        List<Object> generated = new ArrayList<>(keyed ? 0 : kept.size());
-        List<Object[]> rootRows = new ArrayList<>(kept.size());
         Map<CellLayout, int[]> positions = new IdentityHashMap<>(); // the columns are final now
-        for (Candidate c : kept) {
-            IncomingMessage m = c.message();
-            Object[] row = new Object[rootCols.size()];
-            int[] at = positions.computeIfAbsent(c.record().layout(), layout -> positions(c.record().cells(), rootColumns, rootIndex));
-            List<Cell> cells = c.record().cells();
-            for (int i = 0; i < at.length; i++) {
-                if (at[i] >= 0) {
-                    row[at[i]] = cells.get(i).value(); // in cell order: a later cell for the same column wins, as in place
-                }
-            }
-            if (!keyed) {
-                String key = generatedKeys.of(m);
-                generated.add(key);
-                row[rootIndex.get(SystemColumns.PRIMARY_KEY.name())] = key;
-            }
-            rootSystem.fill(row, m);
-            rootRows.add(row);
-        }
+        layouts.forEach((layout, cells) -> positions.put(layout, positions(cells, rootColumns, rootIndex)));
+        Integer generatedKeyAt = keyed ? null : rootIndex.get(SystemColumns.PRIMARY_KEY.name());
+        List<Object[]> rootRows = new RootRows(kept, positions, rootCols.size(), generatedKeyAt, rootSystem);
         tables.add(new TablePlan(rootColumns.change(), new TableRows(root, rootCols, rootColumns.keyColumns(), rootRows)));
 
         List<Column> sourceKeys = sourceKeyColumns(rootColumns, keyed);
         Set<String> subtables = new LinkedHashSet<>(rootShape.map(TableShape::subtables).orElse(List.of()));
         Map<String, ColumnResolver> childColumns = new LinkedHashMap<>();
         Map<String, List<ChildPlacement>> childRows = new LinkedHashMap<>();
-        for (int r = 0; r < kept.size(); r++) {
-            Candidate c = kept.get(r);
+        GeneratedKeys generatedKeys = new GeneratedKeys();
+        for (Candidate c : anyChildren ? kept : List.<Candidate>of()) {
             if (c.record().children().isEmpty()) {
                 continue;
             }
-            List<Object> parentKey = keyed ? c.key() : List.of(generated.get(r));
+            List<Object> parentKey = keyed ? c.key() : List.of(generatedKeys.of(c.message().batchKey(), c.message().index()));
             for (Map.Entry<String, List<FlatRecord.ChildRow>> e : c.record().children().entrySet()) {
                 String name = rootName + Names.SEPARATOR + e.getKey();
                 subtables.add(name);
@@ -290,6 +278,59 @@ final class Preparation {
         versioned.add(root);
         subtables.forEach(s -> versioned.add(new TableRef(schema, s)));
         return new PreparedLoad(tables, deletes, collected.activateVersion(), versioned, rejects);
+    }
+
+    /**
+     * The rows of the top-level table, each built from its record when it is asked for: the destination
+     * builds them as it sends them (into PostgreSQL while the server works on the COPY data already
+     * sent) instead of the loader building every row before the first is sent, and a unit's rows are
+     * never all in memory as arrays at once. Each {@code get} builds a new array from the immutable
+     * candidates, so the rows are the same however often they are read; a keyless table's generated
+     * key ({@link GeneratedKeys}) is computed again each time. Not thread-safe.
+     */
+    private static final class RootRows extends AbstractList<Object[]> implements RandomAccess {
+        private final List<Candidate> kept;
+        private final Map<CellLayout, int[]> positions;
+        private final int width;
+        private final Integer generatedKeyAt;
+        private final SystemPositions system;
+        private final GeneratedKeys generatedKeys = new GeneratedKeys();
+
+        /**
+         * @param positions      where each cell of a layout goes ({@link #positions}), for every layout of {@code kept}
+         * @param generatedKeyAt the position of {@code __sdc_primary_key} in a keyless table, null in a keyed one
+         */
+        RootRows(List<Candidate> kept, Map<CellLayout, int[]> positions, int width, Integer generatedKeyAt, SystemPositions system) {
+            this.kept = kept;
+            this.positions = positions;
+            this.width = width;
+            this.generatedKeyAt = generatedKeyAt;
+            this.system = system;
+        }
+
+        @Override
+        public Object[] get(int index) {
+            Candidate c = kept.get(index);
+            IncomingMessage m = c.message();
+            Object[] row = new Object[width];
+            int[] at = positions.get(c.record().layout());
+            List<Cell> cells = c.record().cells();
+            for (int i = 0; i < at.length; i++) {
+                if (at[i] >= 0) {
+                    row[at[i]] = cells.get(i).value(); // in cell order: a later cell for the same column wins, as in place
+                }
+            }
+            if (generatedKeyAt != null) {
+                row[generatedKeyAt] = generatedKeys.of(m.batchKey(), m.index());
+            }
+            system.fill(row, m);
+            return row;
+        }
+
+        @Override
+        public int size() {
+            return kept.size();
+        }
     }
 
     /** One subtable row before the subtable's columns are final. */
@@ -429,65 +470,52 @@ final class Preparation {
         return Optional.empty();
     }
 
-    /** Whether each key value of {@code c} has its key column's type ({@code keyColumns} in key order). */
-    static boolean keyTypesMatch(Candidate c, List<Column> keyColumns) {
+    /** Whether each key value of a row of {@code layout} (its first cell of the key's name) has its key column's type ({@code keyColumns} in key order). */
+    static boolean keyTypesMatch(CellLayout layout, List<Column> keyColumns) {
         for (Column key : keyColumns) {
-            Optional<Cell> cell = c.record().cells().stream().filter(x -> x.field().equals(key.name())).findFirst();
-            if (cell.isEmpty() || cell.get().type() != key.type()) {
+            int at = layout.fields().indexOf(key.name());
+            if (at < 0 || layout.types().get(at) != key.type()) {
                 return false;
             }
         }
         return true;
     }
 
-    private static Optional<List<Object>> keyOf(List<Cell> cells, List<String> keyColumns) {
-        Object[] key = new Object[keyColumns.size()];
+    /** The record's key values ({@code at}: their cells' positions, -1 for a missing one); empty if one is missing or null. */
+    private static Optional<List<Object>> keyOf(FlatRecord record, int[] at) {
+        Object[] key = new Object[at.length];
         for (int k = 0; k < key.length; k++) {
-            String name = keyColumns.get(k);
-            Cell found = null;
-            for (Cell c : cells) {
-                if (c.field().equals(name)) {
-                    found = c;
-                    break;
-                }
-            }
-            if (found == null || found.value() == null) {
+            Object value = at[k] < 0 ? null : record.cells().get(at[k]).value();
+            if (value == null) {
                 return Optional.empty();
             }
-            key[k] = found.value();
+            key[k] = value;
         }
         return Optional.of(List.of(key));
     }
 
     /**
-     * The generated key of a record of a keyless table (L7): {@link UUID#nameUUIDFromBytes} of
-     * {@code <batch key>#<message index>}, deterministic so that a replayed batch generates the same
-     * keys. One MD5 digest is reused for all the records of a load instead of being looked up per record.
+     * Where the key columns' cells are in rows of a layout (the first cell of each key's name, -1 if
+     * none), remembered for the last layout asked about: the records of a load nearly always share one.
      */
-    private static final class GeneratedKeys {
-        private final MessageDigest md5;
+    private static final class KeyPositions {
+        private final List<String> keyColumns;
+        private CellLayout layout;
+        private int[] at;
 
-        GeneratedKeys() {
-            try {
-                md5 = MessageDigest.getInstance("MD5");
-            } catch (NoSuchAlgorithmException e) {
-                throw new InternalError("MD5 not supported", e);
-            }
+        KeyPositions(List<String> keyColumns) {
+            this.keyColumns = keyColumns;
         }
 
-        String of(IncomingMessage m) {
-            byte[] hash = md5.digest((m.batchKey() + "#" + m.index()).getBytes(StandardCharsets.UTF_8));
-            hash[6] &= 0x0f; // version 3, as UUID.nameUUIDFromBytes sets it
-            hash[6] |= 0x30;
-            hash[8] &= 0x3f; // IETF variant
-            hash[8] |= (byte) 0x80;
-            long msb = 0;
-            long lsb = 0;
-            for (int i = 0; i < 8; i++) {
-                msb = (msb << 8) | (hash[i] & 0xff);
-                lsb = (lsb << 8) | (hash[i + 8] & 0xff);
+        int[] of(CellLayout layout) {
+            if (layout != this.layout) {
+                at = new int[keyColumns.size()];
+                for (int k = 0; k < at.length; k++) {
+                    at[k] = layout.fields().indexOf(keyColumns.get(k));
+                }
+                this.layout = layout;
             }
-            return new UUID(msb, lsb).toString();
+            return at;
         }
     }
 

@@ -21,6 +21,7 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import dev.bobbin.destination.Column;
 import dev.bobbin.json.Timestamps;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -156,6 +157,22 @@ class SystemColumnsTest {
         assertThat(generatedKeys("batch-A", 3).get(1)).as("same batch, same index, longer batch").isEqualTo(first);
         assertThat(generatedKeys("batch-A", 2).get(0)).as("same batch, other index").isNotEqualTo(first);
         assertThat(generatedKeys("batch-B", 2).get(1)).as("other batch, same index").isNotEqualTo(first);
+    }
+
+    @Test
+    void plannedRowsAreTheSameEachTimeTheyAreRead() {
+        LoadFixture.Batch b = batch("b1");
+        for (int i = 0; i < 3; i++) {
+            b.upsert(i, "{\"n\":" + i + "}");
+        }
+        TablePlan events = table(load("events", List.of(), b), "events");
+
+        assertThat(rows(events)).as("read again").isEqualTo(rows(events));
+        assertThat(rows(events).stream().map(r -> r.get("__sdc_primary_key")).toList()).containsExactly(
+                UUID.nameUUIDFromBytes("b1#0".getBytes(StandardCharsets.UTF_8)).toString(),
+                UUID.nameUUIDFromBytes("b1#1".getBytes(StandardCharsets.UTF_8)).toString(),
+                UUID.nameUUIDFromBytes("b1#2".getBytes(StandardCharsets.UTF_8)).toString());
+        assertThat(values(events, "n", "_sdc_sequence")).containsExactly(tuple(0L, 0L), tuple(1L, 1L), tuple(2L, 2L));
     }
 
     private static List<String> generatedKeys(String batchKey, int records) {

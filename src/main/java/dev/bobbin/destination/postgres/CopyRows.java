@@ -1,7 +1,7 @@
 package dev.bobbin.destination.postgres;
 
 import dev.bobbin.destination.Column;
-import java.nio.charset.StandardCharsets;
+import dev.bobbin.destination.ColumnType;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
@@ -9,14 +9,14 @@ import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
 /**
- * Streams rows into a table with {@code COPY … FROM STDIN} in the text format of {@link CopyText}.
- * Rows are encoded into a bounded buffer and sent in chunks, so memory does not grow with the row
+ * Streams rows into a table with {@code COPY … FROM STDIN (FORMAT binary)}, encoded by {@link CopyBinary}.
+ * Rows are encoded into a reused byte buffer and sent in chunks, so memory does not grow with the row
  * count. Runs inside the caller's transaction; if encoding or sending fails, the COPY is cancelled
  * and the error propagates (the caller's transaction must then be rolled back).
  */
 final class CopyRows {
-    /** Characters encoded before a chunk is sent. */
-    private static final int CHUNK_CHARS = 64 * 1024;
+    /** Bytes encoded before a chunk is sent. */
+    private static final int CHUNK_BYTES = 64 * 1024;
 
     private CopyRows() {
     }
@@ -28,16 +28,19 @@ final class CopyRows {
      * @return the number of rows PostgreSQL reports as copied
      */
     static long into(Connection connection, String qualifiedTable, List<Column> columns, Iterable<Object[]> rows) throws SQLException {
-        String sql = "COPY " + qualifiedTable + " (" + PostgresNames.quotedList(columns.stream().map(Column::name).toList()) + ") FROM STDIN";
+        String sql = "COPY " + qualifiedTable + " (" + PostgresNames.quotedList(columns.stream().map(Column::name).toList()) + ") FROM STDIN (FORMAT binary)";
         CopyIn in = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(sql);
         try {
-            StringBuilder chunk = new StringBuilder(CHUNK_CHARS + 1024);
+            CopyBinary chunk = new CopyBinary(CHUNK_BYTES + 16 * 1024);
+            ColumnType[] types = CopyBinary.typesOf(columns);
+            chunk.appendHeader();
             for (Object[] row : rows) {
-                CopyText.appendRow(chunk, columns, row);
-                if (chunk.length() >= CHUNK_CHARS) {
+                chunk.appendRow(columns, types, row);
+                if (chunk.size() >= CHUNK_BYTES) {
                     send(in, chunk);
                 }
             }
+            chunk.appendTrailer();
             send(in, chunk);
             return in.endCopy();
         } catch (SQLException | RuntimeException e) {
@@ -46,13 +49,12 @@ final class CopyRows {
         }
     }
 
-    private static void send(CopyIn in, StringBuilder chunk) throws SQLException {
-        if (chunk.isEmpty()) {
+    private static void send(CopyIn in, CopyBinary chunk) throws SQLException {
+        if (chunk.size() == 0) {
             return;
         }
-        byte[] bytes = chunk.toString().getBytes(StandardCharsets.UTF_8);
-        in.writeToCopy(bytes, 0, bytes.length);
-        chunk.setLength(0);
+        in.writeToCopy(chunk.bytes(), 0, chunk.size());
+        chunk.clear();
     }
 
     private static void cancel(CopyIn in, Exception cause) {
