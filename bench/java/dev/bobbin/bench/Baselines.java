@@ -2,6 +2,7 @@ package dev.bobbin.bench;
 
 import dev.bobbin.bench.Customers.Batch;
 import dev.bobbin.bench.Customers.Customer;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -18,12 +19,28 @@ import org.postgresql.copy.CopyIn;
  * records already in memory (no JSON, no log): (a) one {@code COPY} into an empty table without a
  * key, and (b) {@code COPY} into a temporary staging table then one
  * {@code INSERT … ON CONFLICT (id) DO UPDATE … WHERE EXCLUDED._sdc_sequence > cur._sdc_sequence}.
+ * Each in PostgreSQL's text format (what one writes by hand) and in its binary format (what Bobbin
+ * sends, and cheaper for the server: it parses no numbers or timestamps), so that Bobbin is compared
+ * with the faster of the two.
  *
  * <p>The tables have exactly the columns, types and order Bobbin's tables get (the record's columns,
  * then {@code _sdc_*}), so that both sides write the same rows; the benchmark checks this.
  */
 final class Baselines {
     private static final int CHUNK_CHARS = 64 * 1024;
+    /** Microseconds from 1970-01-01 to 2000-01-01, the epoch of PostgreSQL's binary timestamps. */
+    private static final long POSTGRES_EPOCH_MICROS = 946_684_800_000_000L;
+
+    /** The {@code COPY} format a baseline sends its rows in. */
+    enum Format {
+        TEXT(""), BINARY(" (FORMAT binary)");
+
+        final String option;
+
+        Format(String option) {
+            this.option = option;
+        }
+    }
     static final String DATA_COLUMNS = "id bigint, name text, age bigint, has_magic boolean, modified_at timestamp with time zone,"
             + " email text, city text, score double precision";
     static final String SYSTEM_COLUMNS = "_sdc_received_at timestamp with time zone, _sdc_batched_at timestamp with time zone,"
@@ -50,17 +67,18 @@ final class Baselines {
     }
 
     /** (a) One transaction: COPY every record into the keyless table. {@code keys} are the generated row keys. */
-    static void plainCopy(Connection c, String schema, List<Batch> batches, List<Instant> receivedAt, String[] keys) throws SQLException {
-        copy(c, schema + ".customers", batches, receivedAt, keys);
+    static void plainCopy(Connection c, String schema, List<Batch> batches, List<Instant> receivedAt, String[] keys, Format format)
+            throws SQLException {
+        copy(c, schema + ".customers", batches, receivedAt, keys, format);
         c.commit();
     }
 
     /** (b) One transaction: COPY into a staging table, then one set-based upsert. */
-    static void upsert(Connection c, String schema, List<Batch> batches, List<Instant> receivedAt) throws SQLException {
+    static void upsert(Connection c, String schema, List<Batch> batches, List<Instant> receivedAt, Format format) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.execute("CREATE TEMP TABLE bench_stage (LIKE " + schema + ".customers) ON COMMIT DROP");
         }
-        copy(c, "bench_stage", batches, receivedAt, null);
+        copy(c, "bench_stage", batches, receivedAt, null, format);
         try (Statement st = c.createStatement()) {
             st.execute("INSERT INTO " + schema + ".customers AS cur SELECT * FROM bench_stage ON CONFLICT (id) DO UPDATE SET"
                     + " name = EXCLUDED.name, age = EXCLUDED.age, has_magic = EXCLUDED.has_magic, modified_at = EXCLUDED.modified_at,"
@@ -72,7 +90,12 @@ final class Baselines {
         c.commit();
     }
 
-    private static void copy(Connection c, String table, List<Batch> batches, List<Instant> receivedAt, String[] keys) throws SQLException {
+    private static void copy(Connection c, String table, List<Batch> batches, List<Instant> receivedAt, String[] keys, Format format)
+            throws SQLException {
+        if (format == Format.BINARY) {
+            copyBinary(c, table, batches, receivedAt, keys);
+            return;
+        }
         CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + table + " FROM STDIN");
         String batchedAt = timestamp(new StringBuilder(), micros(Instant.now())).toString();
         StringBuilder out = new StringBuilder(CHUNK_CHARS + 1024);
@@ -99,6 +122,52 @@ final class Baselines {
         }
         send(in, out);
         in.endCopy();
+    }
+
+    /**
+     * The same rows in PostgreSQL's binary COPY format: a header, per row a 16-bit field count and per
+     * field a 32-bit length and the value as the column type's receive function reads it (int8 and
+     * float8 as 8 bytes, boolean as 1, timestamptz as microseconds since 2000, text as UTF-8), a trailer.
+     */
+    private static void copyBinary(Connection c, String table, List<Batch> batches, List<Instant> receivedAt, String[] keys)
+            throws SQLException {
+        CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + table + " FROM STDIN (FORMAT binary)");
+        ByteBuffer out = ByteBuffer.allocate(CHUNK_CHARS + 64 * 1024);
+        out.put("PGCOPY\n\377\r\n\0".getBytes(StandardCharsets.ISO_8859_1)).putInt(0).putInt(0);
+        long batchedAt = micros(Instant.now()) - POSTGRES_EPOCH_MICROS;
+        short fields = (short) (keys == null ? 12 : 13);
+        int row = 0;
+        for (int b = 0; b < batches.size(); b++) {
+            long received = micros(receivedAt.get(b)) - POSTGRES_EPOCH_MICROS;
+            for (Customer r : batches.get(b).records()) {
+                out.putShort(fields);
+                out.putInt(8).putLong(r.id());
+                binaryText(out, r.name());
+                out.putInt(8).putLong(r.age());
+                out.putInt(1).put((byte) (r.hasMagic() ? 1 : 0));
+                out.putInt(8).putLong(r.modifiedAtMicros() - POSTGRES_EPOCH_MICROS);
+                binaryText(out, r.email());
+                binaryText(out, r.city());
+                out.putInt(8).putDouble(r.score());
+                if (keys != null) {
+                    binaryText(out, keys[row]);
+                }
+                out.putInt(8).putLong(received).putInt(8).putLong(batchedAt).putInt(8).putLong(r.sequence()).putInt(8).putLong(0);
+                row++;
+                if (out.position() >= CHUNK_CHARS) {
+                    in.writeToCopy(out.array(), 0, out.position());
+                    out.clear();
+                }
+            }
+        }
+        out.putShort((short) -1);
+        in.writeToCopy(out.array(), 0, out.position());
+        in.endCopy();
+    }
+
+    private static void binaryText(ByteBuffer out, String s) {
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        out.putInt(bytes.length).put(bytes);
     }
 
     private static void send(CopyIn in, StringBuilder out) throws SQLException {

@@ -590,19 +590,22 @@ public final class HttpBench {
             endToEnd(server, pg, warm, false, "warm_l", concurrency, serverMeter, pgMeter);
             for (int r = 1; r <= runs; r++) {
                 boolean bobbinFirst = r % 2 == 1;
-                double[] k = new double[2];
-                double[] l = new double[2];
+                double[] k = new double[3]; // Bobbin, text COPY baseline, binary COPY baseline
+                double[] l = new double[3];
                 for (int side = 0; side < 2; side++) {
                     if ((side == 0) == bobbinFirst) {
                         k[0] = endToEnd(server, pg, data, true, "k" + r, concurrency, serverMeter, pgMeter);
                         l[0] = endToEnd(server, pg, data, false, "l" + r, concurrency, serverMeter, pgMeter);
                     } else {
-                        k[1] = baselineKeyed(pg, data, "base_k" + r);
-                        l[1] = baselineKeyless(pg, data, "base_l" + r);
+                        k[1] = baselineKeyed(pg, data, "base_k" + r, Baselines.Format.TEXT);
+                        k[2] = baselineKeyed(pg, data, "base_kb" + r, Baselines.Format.BINARY);
+                        l[1] = baselineKeyless(pg, data, "base_l" + r, Baselines.Format.TEXT);
+                        l[2] = baselineKeyless(pg, data, "base_lb" + r, Baselines.Format.BINARY);
                     }
                 }
-                System.out.printf(Locale.ROOT, "run %d: keyed Bobbin %.2f s vs COPY+upsert %.2f s (%.2f); keyless Bobbin %.2f s vs COPY %.2f s (%.2f);"
-                        + " load average %s%n", r, k[0], k[1], k[1] / k[0], l[0], l[1], l[1] / l[0], loadAverage());
+                System.out.printf(Locale.ROOT, "run %d: keyed Bobbin %.2f s vs COPY+upsert %.2f s (%.2f), binary %.2f s (%.2f);"
+                        + " keyless Bobbin %.2f s vs COPY %.2f s (%.2f), binary %.2f s (%.2f); load average %s%n", r, k[0], k[1], k[1] / k[0],
+                        k[2], k[2] / k[0], l[0], l[1], l[1] / l[0], l[2], l[2] / l[0], loadAverage());
                 keyed.add(k);
                 keyless.add(l);
             }
@@ -614,14 +617,20 @@ public final class HttpBench {
         double kbase = median(keyed, 1);
         double lb = median(keyless, 0);
         double lbase = median(keyless, 1);
-        report.add(String.format(Locale.ROOT, "end to end keyed: Bobbin %s rec/s, hand-written COPY + upsert %s rec/s: ratio %.2f (median of %d)",
-                fmt(records / kb), fmt(records / kbase), kbase / kb, keyed.size()));
-        report.add(String.format(Locale.ROOT, "end to end keyless: Bobbin %s rec/s, plain COPY %s rec/s: ratio %.2f (median of %d)",
-                fmt(records / lb), fmt(records / lbase), lbase / lb, keyless.size()));
-        verdicts.put("end to end keyed vs COPY + upsert", String.format(Locale.ROOT, "%.2f (target >= 0.80): %s", kbase / kb,
-                kbase / kb >= 0.8 ? "met" : "NOT met"));
-        verdicts.put("end to end keyless vs plain COPY", String.format(Locale.ROOT, "%.2f (target >= 0.50): %s", lbase / lb,
-                lbase / lb >= 0.5 ? "met" : "NOT met"));
+        double kbin = median(keyed, 2);
+        double lbin = median(keyless, 2);
+        report.add(String.format(Locale.ROOT, "end to end keyed: Bobbin %s rec/s, hand-written COPY + upsert %s rec/s (binary COPY %s rec/s):"
+                + " ratio %.2f (%.2f) (median of %d)", fmt(records / kb), fmt(records / kbase), fmt(records / kbin), kbase / kb, kbin / kb,
+                keyed.size()));
+        report.add(String.format(Locale.ROOT, "end to end keyless: Bobbin %s rec/s, plain COPY %s rec/s (binary COPY %s rec/s): ratio %.2f (%.2f)"
+                + " (median of %d)", fmt(records / lb), fmt(records / lbase), fmt(records / lbin), lbase / lb, lbin / lb, keyless.size()));
+        // a target is met only against the faster of the baseline's two formats
+        double keyedRatio = Math.min(kbase, kbin) / kb;
+        double keylessRatio = Math.min(lbase, lbin) / lb;
+        verdicts.put("end to end keyed vs COPY + upsert (the faster of text and binary)", String.format(Locale.ROOT,
+                "%.2f (target >= 0.80): %s", keyedRatio, keyedRatio >= 0.8 ? "met" : "NOT met"));
+        verdicts.put("end to end keyless vs plain COPY (the faster of text and binary)", String.format(Locale.ROOT,
+                "%.2f (target >= 0.50): %s", keylessRatio, keylessRatio >= 0.5 ? "met" : "NOT met"));
         double slowest = Math.min(records / kb, records / lb);
         verdicts.put("end to end vs 5 x 31k rec/s (Singer target)", String.format(Locale.ROOT, "keyed %s, keyless %s rec/s (target >= 155,000): %s",
                 fmt(records / kb), fmt(records / lb), slowest >= 155_000 ? "met" : "NOT met"));
@@ -698,7 +707,7 @@ public final class HttpBench {
         }
     }
 
-    private double baselineKeyed(BenchPostgres pg, Customers data, String schema) throws SQLException {
+    private double baselineKeyed(BenchPostgres pg, Customers data, String schema, Baselines.Format format) throws SQLException {
         try (Connection c = pg.connect()) {
             c.setAutoCommit(false);
             Baselines.createKeyed(c, schema);
@@ -707,16 +716,17 @@ public final class HttpBench {
             System.gc();
             pg.checkpoint();
             long t0 = System.nanoTime();
-            Baselines.upsert(c, schema, data.inserts, received);
-            Baselines.upsert(c, schema, data.updates, received.subList(data.inserts.size(), received.size()));
+            Baselines.upsert(c, schema, data.inserts, received, format);
+            Baselines.upsert(c, schema, data.updates, received.subList(data.inserts.size(), received.size()), format);
             double s = (System.nanoTime() - t0) / 1e9;
-            System.out.printf(Locale.ROOT, "  baseline COPY→staging + INSERT…ON CONFLICT (two loads): %.2f s = %s rec/s%n", s, fmt(data.records / s));
+            System.out.printf(Locale.ROOT, "  baseline %s COPY→staging + INSERT…ON CONFLICT (two loads): %.2f s = %s rec/s%n",
+                    format.name().toLowerCase(Locale.ROOT), s, fmt(data.records / s));
             pg.execute("DROP SCHEMA " + schema + " CASCADE");
             return s;
         }
     }
 
-    private double baselineKeyless(BenchPostgres pg, Customers data, String schema) throws SQLException {
+    private double baselineKeyless(BenchPostgres pg, Customers data, String schema, Baselines.Format format) throws SQLException {
         try (Connection c = pg.connect()) {
             c.setAutoCommit(false);
             Baselines.createKeyless(c, schema);
@@ -726,9 +736,10 @@ public final class HttpBench {
             System.gc();
             pg.checkpoint();
             long t0 = System.nanoTime();
-            Baselines.plainCopy(c, schema, data.all(), received, keys);
+            Baselines.plainCopy(c, schema, data.all(), received, keys, format);
             double s = (System.nanoTime() - t0) / 1e9;
-            System.out.printf(Locale.ROOT, "  baseline plain COPY: %.2f s = %s rec/s%n", s, fmt(data.records / s));
+            System.out.printf(Locale.ROOT, "  baseline plain %s COPY: %.2f s = %s rec/s%n", format.name().toLowerCase(Locale.ROOT), s,
+                    fmt(data.records / s));
             pg.execute("DROP SCHEMA " + schema + " CASCADE");
             return s;
         }

@@ -37,7 +37,9 @@ public final class PgLoadBench {
     private static final String BK_INSERT = "      new keys ";
     private static final String BK_UPDATE = "      later versions of loaded keys ";
     private static final String BK_APPEND = "Bobbin keyed append (SQLite log, fsync per batch)";
+    private static final String B_TOTAL_BINARY = "(b') the same with binary COPY";
     private static final String A_COPY = "(a) plain COPY into an empty table";
+    private static final String A_COPY_BINARY = "(a') the same with binary COPY";
     private static final String BL_LOAD = "Bobbin keyless load (log → PostgreSQL, committed)";
     private static final String BL_APPEND = "Bobbin keyless append (SQLite log, fsync per batch)";
 
@@ -99,10 +101,12 @@ public final class PgLoadBench {
         Map<String, Measure> seconds = new LinkedHashMap<>();
         List<Runnable> keyed = new ArrayList<>();
         keyed.add(() -> bobbinKeyed(data, "bobbin_keyed_" + tag, seconds));
-        keyed.add(() -> baselineKeyed(data, "base_keyed_" + tag, seconds));
+        keyed.add(() -> baselineKeyed(data, "base_keyed_" + tag, seconds, Baselines.Format.TEXT));
+        keyed.add(() -> baselineKeyed(data, "base_keyed_bin_" + tag, seconds, Baselines.Format.BINARY));
         List<Runnable> keyless = new ArrayList<>();
         keyless.add(() -> bobbinKeyless(data, "bobbin_keyless_" + tag, seconds));
-        keyless.add(() -> baselineKeyless(data, "base_keyless_" + tag, seconds));
+        keyless.add(() -> baselineKeyless(data, "base_keyless_" + tag, seconds, Baselines.Format.TEXT));
+        keyless.add(() -> baselineKeyless(data, "base_keyless_bin_" + tag, seconds, Baselines.Format.BINARY));
         if (!bobbinFirst) {
             keyed.add(keyed.remove(0));
             keyless.add(keyless.remove(0));
@@ -110,13 +114,15 @@ public final class PgLoadBench {
         keyed.forEach(Runnable::run);
         if (verify && wanted("bobbin-keyed") && wanted("baseline-keyed")) {
             verifyKeyed("bobbin_keyed_" + tag, "base_keyed_" + tag, data);
+            verifyKeyed("bobbin_keyed_" + tag, "base_keyed_bin_" + tag, data);
         }
-        drop("bobbin_keyed_" + tag, "base_keyed_" + tag);
+        drop("bobbin_keyed_" + tag, "base_keyed_" + tag, "base_keyed_bin_" + tag);
         keyless.forEach(Runnable::run);
         if (verify && wanted("bobbin-keyless") && wanted("baseline-keyless")) {
             verifyKeyless("bobbin_keyless_" + tag, "base_keyless_" + tag, data);
+            verifyKeyless("bobbin_keyless_" + tag, "base_keyless_bin_" + tag, data);
         }
-        drop("bobbin_keyless_" + tag, "base_keyless_" + tag);
+        drop("bobbin_keyless_" + tag, "base_keyless_" + tag, "base_keyless_bin_" + tag);
         StringBuilder line = new StringBuilder(label).append(':');
         seconds.forEach((phase, m) -> line.append(String.format(Locale.ROOT, " %s %.2fs;", phase.strip(), m.wall())));
         System.out.println(line.append(" load average ").append(loadAverage()));
@@ -151,7 +157,7 @@ public final class PgLoadBench {
         }
     }
 
-    private void baselineKeyed(Customers data, String schema, Map<String, Measure> seconds) {
+    private void baselineKeyed(Customers data, String schema, Map<String, Measure> seconds, Baselines.Format format) {
         if (!wanted("baseline-keyed")) {
             return;
         }
@@ -161,12 +167,16 @@ public final class PgLoadBench {
             List<Instant> received = receivedTimes(data.all().size());
             quiesce();
             Sample t0 = meter.sample();
-            Baselines.upsert(c, schema, data.inserts, received);
+            Baselines.upsert(c, schema, data.inserts, received, format);
             Sample t1 = meter.sample();
             quiesce();
             Sample t2 = meter.sample();
-            Baselines.upsert(c, schema, data.updates, received.subList(data.inserts.size(), received.size()));
+            Baselines.upsert(c, schema, data.updates, received.subList(data.inserts.size(), received.size()), format);
             Sample t3 = meter.sample();
+            if (format == Baselines.Format.BINARY) {
+                seconds.put(B_TOTAL_BINARY, t0.to(t1).plus(t2.to(t3)));
+                return;
+            }
             seconds.put(B_TOTAL, t0.to(t1).plus(t2.to(t3)));
             seconds.put(B_INSERT, t0.to(t1));
             seconds.put(B_UPDATE, t2.to(t3));
@@ -193,7 +203,7 @@ public final class PgLoadBench {
         }
     }
 
-    private void baselineKeyless(Customers data, String schema, Map<String, Measure> seconds) {
+    private void baselineKeyless(Customers data, String schema, Map<String, Measure> seconds, Baselines.Format format) {
         if (!wanted("baseline-keyless")) {
             return;
         }
@@ -204,9 +214,9 @@ public final class PgLoadBench {
             String[] keys = Baselines.generatedKeys(data.records);
             quiesce();
             Sample t0 = meter.sample();
-            Baselines.plainCopy(c, schema, data.all(), received, keys);
+            Baselines.plainCopy(c, schema, data.all(), received, keys, format);
             Sample t1 = meter.sample();
-            seconds.put(A_COPY, t0.to(t1));
+            seconds.put(format == Baselines.Format.BINARY ? A_COPY_BINARY : A_COPY, t0.to(t1));
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
@@ -317,15 +327,20 @@ public final class PgLoadBench {
             row(B_TOTAL, data.records, null, 0);
             row(B_INSERT, data.newKeys, null, 0);
             row(B_UPDATE, data.records - data.newKeys, null, 0);
+            row(B_TOTAL_BINARY, data.records, null, 0);
             row(BK_LOAD, data.records, B_TOTAL, 0.80);
+            row("      the same, against (b')", BK_LOAD, data.records, B_TOTAL_BINARY, 0.80);
             row(BK_INSERT, data.newKeys, B_INSERT, 0);
             row(BK_UPDATE, data.records - data.newKeys, B_UPDATE, 0);
             row(BK_APPEND, data.records, null, 0);
             row(A_COPY, data.records, null, 0);
+            row(A_COPY_BINARY, data.records, null, 0);
             row(BL_LOAD, data.records, A_COPY, 0.50);
+            row("      the same, against (a')", BL_LOAD, data.records, A_COPY_BINARY, 0.50);
             row(BL_APPEND, data.records, null, 0);
             System.out.println("ratio = baseline seconds / Bobbin seconds on the same records (1.0 = as fast as the baseline);"
-                    + " b = best run of each, m = medians; 'met?' judges the median.");
+                    + " b = best run of each, m = medians; 'met?' judges the median; a target is met only if it is met against"
+                    + " both formats of its baseline (text, as one writes it by hand, and binary, as Bobbin sends it).");
             System.out.println();
             System.out.println("Where the time went, in the run with the median wall time of each phase (CPU seconds of this JVM,"
                     + " all threads, and of the PostgreSQL server, all processes; 2 cores = 2 CPU seconds per second):");
@@ -338,6 +353,10 @@ public final class PgLoadBench {
         }
 
         private void row(String phase, int records, String baseline, double target) {
+            row(phase, phase, records, baseline, target);
+        }
+
+        private void row(String label, String phase, int records, String baseline, double target) {
             List<Double> mine = seconds.get(phase);
             if (mine == null) {
                 return;
@@ -358,7 +377,7 @@ public final class PgLoadBench {
                     met = r >= target ? "yes" : "NO";
                 }
             }
-            System.out.printf(Locale.ROOT, "%-52s %10s %8.2f %8.2f %11s %11s %7s %7s %7s %5s%n", phase, fmt(records), best, median,
+            System.out.printf(Locale.ROOT, "%-52s %10s %8.2f %8.2f %11s %11s %7s %7s %7s %5s%n", label, fmt(records), best, median,
                     fmt(Math.round(records / best)), fmt(Math.round(records / median)), ratioBest, ratioMedian, targetText, met);
         }
 
