@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bobbin.config.ImportLimits;
 import dev.bobbin.http.ApiError;
 import dev.bobbin.json.Json;
+import dev.bobbin.json.Timestamps;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -26,11 +27,18 @@ import java.util.Set;
 record BatchRequest(String tableName, List<String> keyNames, int messageCount) {
     private static final Set<String> TOP_LEVEL = Set.of("table_name", "schema", "messages", "key_names", "table_version", "bookmark_names");
     private static final List<String> REQUIRED = List.of("table_name", "schema", "messages");
-    private static final Set<String> UPSERT_FIELDS = Set.of("action", "sequence", "data", "time_extracted");
-    private static final Set<String> ACTIVATE_FIELDS = Set.of("action", "sequence");
+    /** A message's fields and actions (import-api.md §6); {@link MessageTokens} reads messages by the same names. */
+    static final String ACTION = "action";
+    static final String SEQUENCE = "sequence";
+    static final String DATA = "data";
+    static final String TIME_EXTRACTED = "time_extracted";
+    static final String UPSERT = "upsert";
+    static final String ACTIVATE_VERSION = "activate_version";
+    private static final Set<String> UPSERT_FIELDS = Set.of(ACTION, SEQUENCE, DATA, TIME_EXTRACTED);
+    private static final Set<String> ACTIVATE_FIELDS = Set.of(ACTION, SEQUENCE);
     private static final BigInteger MAX_SEQUENCE = BigInteger.valueOf(Long.MAX_VALUE);
     /** Reads one value of a body being streamed: Bobbin's JSON settings, the rest of the body not looked at. */
-    private static final ObjectReader PART = Json.MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    static final ObjectReader PART = Json.MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /**
      * Validates a parsed body. The Import API validates the bytes with {@link #validate(byte[], ImportLimits)}
@@ -57,6 +65,10 @@ record BatchRequest(String tableName, List<String> keyNames, int messageCount) {
      * read, because a body that is not JSON, or whose envelope is wrong, has that answer instead. Any
      * body the streaming reader does not take (not JSON, not an object, trailing data) is handed to
      * the tree validation, which gives the documented answer.
+     *
+     * <p>Each message is first read from the tokens by {@link MessageTokens}, without a tree; only a
+     * message it does not settle (one with a problem, or one it is not sure of) is read as a tree and
+     * checked by {@link Envelope#check}, which words the answer.
      */
     static BatchRequest validate(byte[] body, ImportLimits limits) {
         Optional<String> notUtf8 = Utf8.problem(body);
@@ -80,8 +92,8 @@ record BatchRequest(String tableName, List<String> keyNames, int messageCount) {
                 throw first.firstProblem;
             }
             return new BatchRequest(envelope.tableName(), envelope.keyNames(), first.messageCount);
-        } catch (IOException e) {
-            return validate(ImportApi.parse(body), limits); // not JSON: the tree validation gives the documented 400
+        } catch (IOException | NumberFormatException e) {
+            return validate(ImportApi.parse(body), limits); // not JSON (or a number not read): the tree validation gives the documented 400
         }
     }
 
@@ -117,10 +129,11 @@ record BatchRequest(String tableName, List<String> keyNames, int messageCount) {
                     pass.envelope.set(name, Json.MAPPER.createArrayNode());
                     Envelope against = given != null ? given : provisional(pass.envelope, limits);
                     pass.checkedWith = against;
+                    MessageTokens tokens = against != null ? against.tokens(limits) : MessageTokens.withoutEnvelope(limits);
                     int i = 0;
                     while (p.nextToken() != JsonToken.END_ARRAY) {
-                        JsonNode message = PART.readTree(p);
-                        if (against != null && pass.firstProblem == null && i < limits.maxMessages()) {
+                        JsonNode message = tokens.treeUnlessSettled(p, body);
+                        if (message != null && against != null && pass.firstProblem == null && i < limits.maxMessages()) {
                             try {
                                 against.check(message, i, limits);
                             } catch (ApiError problem) {
@@ -155,6 +168,11 @@ record BatchRequest(String tableName, List<String> keyNames, int messageCount) {
 
     /** What the messages are checked against: the envelope's table name, key names and compiled schema. */
     private record Envelope(String tableName, List<String> keyNames, RecordSchema schema) {
+        /** The fast path of {@link #check}, for messages read from the token stream. */
+        MessageTokens tokens(ImportLimits limits) {
+            return MessageTokens.checking(schema, keyNames, limits);
+        }
+
         /** Checks message {@code i}; throws the documented error for its first problem. */
         void check(JsonNode message, int i, ImportLimits limits) {
             validateMessage(message, i);
@@ -330,8 +348,7 @@ record BatchRequest(String tableName, List<String> keyNames, int messageCount) {
                 out.add(path + "/data: expected type: JSONObject, found: " + RecordSchema.Kind.of(data).label);
             }
             JsonNode extracted = message.get("time_extracted");
-            if (extracted != null && (!extracted.isTextual()
-                    || !dev.bobbin.json.Timestamps.parse(extracted.asText()).map(dev.bobbin.json.Timestamps::storable).orElse(false))) {
+            if (extracted != null && (!extracted.isTextual() || !isTimeExtracted(extracted.asText()))) {
                 out.add(path + "/time_extracted: " + extracted + " is not a valid date-time");
             }
         }
@@ -344,6 +361,11 @@ record BatchRequest(String tableName, List<String> keyNames, int messageCount) {
             out.add(path + "/action: " + actionNode + " is not a valid enum value");
         }
         return out;
+    }
+
+    /** Whether {@code text} is a valid {@code time_extracted}: a date-time both warehouses can store. */
+    static boolean isTimeExtracted(String text) {
+        return Timestamps.parse(text).map(Timestamps::storable).orElse(false);
     }
 
     private static void requireKind(JsonNode node, RecordSchema.Kind kind, String path) {
