@@ -38,7 +38,7 @@ record BatchRequest(String tableName, List<String> keyNames, int messageCount) {
     private static final Set<String> ACTIVATE_FIELDS = Set.of(ACTION, SEQUENCE);
     private static final BigInteger MAX_SEQUENCE = BigInteger.valueOf(Long.MAX_VALUE);
     /** Reads one value of a body being streamed: Bobbin's JSON settings, the rest of the body not looked at. */
-    static final ObjectReader PART = Json.MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final ObjectReader PART = Json.MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /**
      * Validates a parsed body. The Import API validates the bytes with {@link #validate(byte[], ImportLimits)}
@@ -116,13 +116,20 @@ record BatchRequest(String tableName, List<String> keyNames, int messageCount) {
     private static Pass pass(byte[] body, ImportLimits limits, Envelope given) throws IOException {
         Pass pass = new Pass();
         try (JsonParser p = Json.MAPPER.createParser(body)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                return null;
+            // Jackson's duplicate detection keeps a HashSet per object of three or more keys (a tenth of a
+            // request's CPU); this parser leaves it to its readers: every tree is read from the bytes with
+            // Bobbin's settings (valueTree), MessageTokens finds duplicates itself, the body's own keys below
+            p.disable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            if (p.nextToken() != JsonToken.START_OBJECT || p.currentTokenLocation().getByteOffset() < 0) {
+                return null; // not an object, or not read as bytes (Jackson takes NUL-laden bytes for UTF-16 or UTF-32)
             }
             boolean messagesSeen = false;
             JsonToken token;
             while ((token = p.nextToken()) == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
+                if (pass.envelope.has(name)) {
+                    return null; // a duplicate key: the tree validation words the answer
+                }
                 JsonToken value = p.nextToken();
                 if (name.equals("messages") && value == JsonToken.START_ARRAY) {
                     messagesSeen = true;
@@ -147,7 +154,7 @@ record BatchRequest(String tableName, List<String> keyNames, int messageCount) {
                     if (messagesSeen && (name.equals("schema") || name.equals("key_names"))) {
                         pass.checkFieldAfterMessages = true;
                     }
-                    pass.envelope.set(name, PART.readTree(p));
+                    pass.envelope.set(name, valueTree(p, body));
                 }
             }
             if (token != JsonToken.END_OBJECT || p.nextToken() != null) {
@@ -155,6 +162,25 @@ record BatchRequest(String tableName, List<String> keyNames, int messageCount) {
             }
         }
         return pass;
+    }
+
+    /**
+     * The value at the current token of a parser over {@code body} that does not look for duplicate
+     * keys, as a tree read with Bobbin's JSON settings (which refuse them): an object or array is
+     * skipped and read again from its bytes.
+     */
+    static JsonNode valueTree(JsonParser p, byte[] body) throws IOException {
+        if (!p.currentToken().isStructStart()) {
+            return PART.readTree(p);
+        }
+        long start = p.currentTokenLocation().getByteOffset();
+        p.skipChildren();
+        return treeOf(body, start, p.currentTokenLocation().getByteOffset() + 1);
+    }
+
+    /** The bytes {@code start} (inclusive) to {@code end} (exclusive) of {@code body}, one JSON value, as a tree read with Bobbin's settings. */
+    static JsonNode treeOf(byte[] body, long start, long end) throws IOException {
+        return PART.readTree(body, Math.toIntExact(start), Math.toIntExact(end - start));
     }
 
     /** The envelope read so far (before {@code messages}), or null when it is not (yet) valid. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.bobbin.config.ImportLimits;
 import dev.bobbin.json.Json;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -14,7 +15,8 @@ import java.util.List;
  * is <em>settled</em>: certainly read as a tree without error and certainly accepted by the tree
  * check ({@code BatchRequest.Envelope.check}: the message's shape, the schema, the key properties,
  * the data points). A message that breaks a rule, or that this class is not sure of, is unsettled:
- * the caller reads it as a tree and runs the tree check, the one home of the error texts. It must
+ * the caller reads it as a tree and runs the tree check, the one home of the error texts. A repeated
+ * key is a problem found here: the caller's parser does not look for them. It must
  * never settle a message the tree check refuses; it may leave a good one unsettled (that costs time only).
  *
  * <p>One instance reads the messages of one pass over one body, one after the other (not thread-safe).
@@ -33,12 +35,22 @@ final class MessageTokens {
      * to the tree path, which refuses a longer string.
      */
     private static final long LONGEST_STRING = Json.MAPPER.getFactory().streamReadConstraints().getMaxStringLength();
+    private static final int WIDEST_OBJECT = 256;
 
     /** Null when the messages are read before the envelope is known: the data is then not checked against a schema. */
     private final RecordSchema schema;
     private final List<String> keyNames;
     private final int maxDataPoints;
     private final int maxKeyLength;
+
+    /**
+     * The keys of the objects being read, outermost first, with their hash codes: a key already among
+     * its object's keys is a duplicate, which the tree read refuses. An object of more keys than
+     * {@link #WIDEST_OBJECT} is left to the tree path rather than searched key by key.
+     */
+    private String[] keys = new String[WIDEST_OBJECT];
+    private int[] keyHashes = new int[WIDEST_OBJECT];
+    private int keyCount;
 
     /** Whether the message being read is, so far, certainly read as a tree and certainly passes. */
     private boolean sure;
@@ -63,25 +75,25 @@ final class MessageTokens {
     }
 
     /**
-     * Reads the message whose first token is the parser's current token through its last token (the
-     * whole message, whatever it finds), and returns null when the fast path settled it; otherwise
-     * the message as a tree, read again from its bytes in {@code body} (the body the parser reads),
-     * for the tree check.
+     * Reads the message whose first token is the current token of {@code p}, a parser over the bytes
+     * {@code body} that may or may not look for duplicate keys, through its last token (the whole
+     * message, whatever it finds), and returns null when the fast path settled it; otherwise the
+     * message as a tree, read again from its bytes with Bobbin's JSON settings, for the tree check.
      *
-     * @throws IOException as the parser throws it (not JSON, a duplicate key, too deep), and as
-     *                     reading the message as a tree throws it
+     * @throws IOException as the parser throws it (not JSON, too deep), and as reading the message as
+     *                     a tree throws it (a duplicate key too)
      */
     JsonNode treeUnlessSettled(JsonParser p, byte[] body) throws IOException {
-        long start = p.currentTokenLocation().getByteOffset();
-        if (p.currentToken() != JsonToken.START_OBJECT || start < 0) {
-            return BatchRequest.PART.readTree(p); // not an object (refused), or a parser not over bytes (a body in UTF-16)
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            return BatchRequest.valueTree(p, body); // not an object: refused
         }
+        long start = p.currentTokenLocation().getByteOffset();
         boolean accepted = accepts(p);
         long end = p.currentTokenLocation().getByteOffset() + 1;
         if (accepted && end - start <= LONGEST_STRING) {
             return null;
         }
-        return BatchRequest.PART.readTree(body, (int) start, (int) (end - start));
+        return BatchRequest.treeOf(body, start, end);
     }
 
     /** Reads the message whose {@code START_OBJECT} is current through its {@code END_OBJECT}: whether it certainly passes. */
@@ -89,6 +101,7 @@ final class MessageTokens {
         sure = true;
         dataPoints = 0;
         keysPresent = 0;
+        keyCount = 0;
         boolean sequence = false;
         boolean upsert = false;
         boolean activate = false;
@@ -96,6 +109,7 @@ final class MessageTokens {
         boolean timeExtracted = false;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
+            key(0, name);
             JsonToken value = p.nextToken();
             switch (name) {
                 case BatchRequest.ACTION -> {
@@ -140,8 +154,10 @@ final class MessageTokens {
         if (schema != null && !schema.admits(RecordSchema.Kind.OBJECT)) {
             sure = false;
         }
+        int firstKey = keyCount;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
+            key(firstKey, name);
             JsonToken value = p.nextToken();
             if (keyNames.contains(name)) {
                 // as Envelope.check: present, not null, not an object or array, a string no longer than the limit
@@ -154,6 +170,7 @@ final class MessageTokens {
             }
             value(p, value, schema == null ? null : schema.property(name));
         }
+        keyCount = firstKey;
     }
 
     /**
@@ -168,10 +185,13 @@ final class MessageTokens {
         }
         switch (first) {
             case START_OBJECT -> {
+                int firstKey = keyCount;
                 while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    RecordSchema property = schema == null ? null : schema.property(p.currentName());
-                    value(p, p.nextToken(), property);
+                    String name = p.currentName();
+                    key(firstKey, name);
+                    value(p, p.nextToken(), schema == null ? null : schema.property(name));
                 }
+                keyCount = firstKey;
             }
             case START_ARRAY -> {
                 RecordSchema items = schema == null ? null : schema.items();
@@ -191,6 +211,27 @@ final class MessageTokens {
             }
             default -> dataPoints++;
         }
+    }
+
+    /** The next key of the object whose keys start at {@code firstKey}: not sure when it repeats one (or the object is too wide). */
+    private void key(int firstKey, String name) {
+        int hash = name.hashCode();
+        for (int i = firstKey; i < keyCount; i++) {
+            if (keyHashes[i] == hash && keys[i].equals(name)) {
+                sure = false;
+                return;
+            }
+        }
+        if (keyCount - firstKey >= WIDEST_OBJECT) {
+            sure = false;
+            return;
+        }
+        if (keyCount == keys.length) {
+            keys = Arrays.copyOf(keys, keys.length * 2);
+            keyHashes = Arrays.copyOf(keyHashes, keyHashes.length * 2);
+        }
+        keys[keyCount] = name;
+        keyHashes[keyCount++] = hash;
     }
 
     /** Whether the current number is certainly read by the tree path without error (see {@link #PLAIN_NUMBER_LENGTH}). */

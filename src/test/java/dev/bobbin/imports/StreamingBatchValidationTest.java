@@ -121,7 +121,8 @@ final class StreamingBatchValidationTest {
                         + "\"address\":{\"city\":\"x\",\"geo\":{\"lat\":5}},\"lines\":[{\"qty\":1,\"sku\":\"s\"},{}],\"matrix\":[[1,2],[]],"
                         + "\"anything\":[{\"deep\":[1.5,\"x\"]}],\"untyped\":{\"n\":3}},\"time_extracted\":\"2020-01-01T00:00:00Z\"}",
                 "{\"action\":\"upsert\",\"sequence\":1,\"data\":{\"id\":1,\"code\":\"c\",\"extra\":[" + "0,".repeat(17) + "{},[],0]}}",
-                "{\"action\":\"activate_version\",\"sequence\":3}");
+                "{\"action\":\"activate_version\",\"sequence\":3}",
+                "{\"data\":{\"id\":1,\"code\":\"c\",\"action\":{\"sequence\":2}},\"action\":\"upsert\",\"sequence\":1}");
         List<String> invalid = List.of(
                 "{\"action\":\"upsert\",\"sequence\":0,\"data\":{\"id\":1,\"code\":\"" + "a".repeat(17) + "\"}}",
                 "{\"action\":\"upsert\",\"sequence\":1,\"data\":{\"id\":1,\"code\":\"c\",\"extra\":[" + "0,".repeat(18) + "0]}}",
@@ -250,6 +251,7 @@ final class StreamingBatchValidationTest {
             case 0 -> body + " {}";
             case 1 -> body.substring(0, random.nextInt(body.length()));
             case 2 -> body.replace("\"sequence\":2", "\"sequence\":2,\"sequence\":2");
+            case 3 -> fields.isEmpty() ? body : "{" + fields.get(random.nextInt(fields.size())) + "," + body.substring(1); // a repeated envelope key
             default -> body;
         };
     }
