@@ -15,9 +15,9 @@ import java.util.List;
  * is <em>settled</em>: certainly read as a tree without error and certainly accepted by the tree
  * check ({@code BatchRequest.Envelope.check}: the message's shape, the schema, the key properties,
  * the data points). A message that breaks a rule, or that this class is not sure of, is unsettled:
- * the caller reads it as a tree and runs the tree check, the one home of the error texts. A repeated
- * key is a problem found here: the caller's parser does not look for them. It must
- * never settle a message the tree check refuses; it may leave a good one unsettled (that costs time only).
+ * the caller reads it as a tree and runs the tree check, the one home of the error texts. It must
+ * never settle a message the tree check refuses; it may leave a good one unsettled (that costs time
+ * only). Repeated keys are found here too: the caller's parser does not look for them.
  *
  * <p>One instance reads the messages of one pass over one body, one after the other (not thread-safe).
  */
