@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bobbin.config.ImportLimits;
 import dev.bobbin.http.ApiError;
 import dev.bobbin.json.Json;
+import dev.bobbin.json.Timestamps;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -26,8 +27,15 @@ import java.util.Set;
 record BatchRequest(String tableName, List<String> keyNames, int messageCount) {
     private static final Set<String> TOP_LEVEL = Set.of("table_name", "schema", "messages", "key_names", "table_version", "bookmark_names");
     private static final List<String> REQUIRED = List.of("table_name", "schema", "messages");
-    private static final Set<String> UPSERT_FIELDS = Set.of("action", "sequence", "data", "time_extracted");
-    private static final Set<String> ACTIVATE_FIELDS = Set.of("action", "sequence");
+    /** A message's fields and actions (import-api.md §6); {@link MessageTokens} reads messages by the same names. */
+    static final String ACTION = "action";
+    static final String SEQUENCE = "sequence";
+    static final String DATA = "data";
+    static final String TIME_EXTRACTED = "time_extracted";
+    static final String UPSERT = "upsert";
+    static final String ACTIVATE_VERSION = "activate_version";
+    private static final Set<String> UPSERT_FIELDS = Set.of(ACTION, SEQUENCE, DATA, TIME_EXTRACTED);
+    private static final Set<String> ACTIVATE_FIELDS = Set.of(ACTION, SEQUENCE);
     private static final BigInteger MAX_SEQUENCE = BigInteger.valueOf(Long.MAX_VALUE);
     /** Reads one value of a body being streamed: Bobbin's JSON settings, the rest of the body not looked at. */
     private static final ObjectReader PART = Json.MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -57,6 +65,10 @@ record BatchRequest(String tableName, List<String> keyNames, int messageCount) {
      * read, because a body that is not JSON, or whose envelope is wrong, has that answer instead. Any
      * body the streaming reader does not take (not JSON, not an object, trailing data) is handed to
      * the tree validation, which gives the documented answer.
+     *
+     * <p>Each message is first read from the tokens by {@link MessageTokens}, without a tree; only a
+     * message it does not settle (one with a problem, or one it is not sure of) is read as a tree and
+     * checked by {@link Envelope#check}, which words the answer.
      */
     static BatchRequest validate(byte[] body, ImportLimits limits) {
         Optional<String> notUtf8 = Utf8.problem(body);
@@ -80,8 +92,8 @@ record BatchRequest(String tableName, List<String> keyNames, int messageCount) {
                 throw first.firstProblem;
             }
             return new BatchRequest(envelope.tableName(), envelope.keyNames(), first.messageCount);
-        } catch (IOException e) {
-            return validate(ImportApi.parse(body), limits); // not JSON: the tree validation gives the documented 400
+        } catch (IOException | NumberFormatException e) {
+            return validate(ImportApi.parse(body), limits); // not JSON (or a number not read): the tree validation gives the documented 400
         }
     }
 
@@ -104,23 +116,31 @@ record BatchRequest(String tableName, List<String> keyNames, int messageCount) {
     private static Pass pass(byte[] body, ImportLimits limits, Envelope given) throws IOException {
         Pass pass = new Pass();
         try (JsonParser p = Json.MAPPER.createParser(body)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                return null;
+            // Jackson's duplicate detection keeps a HashSet per object of three or more keys (a tenth of a
+            // request's CPU); this parser leaves it to its readers: every tree is read from the bytes with
+            // Bobbin's settings (valueTree), MessageTokens finds duplicates itself, the body's own keys below
+            p.disable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            if (p.nextToken() != JsonToken.START_OBJECT || p.currentTokenLocation().getByteOffset() < 0) {
+                return null; // not an object, or not read as bytes (Jackson takes NUL-laden bytes for UTF-16 or UTF-32)
             }
             boolean messagesSeen = false;
             JsonToken token;
             while ((token = p.nextToken()) == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
+                if (pass.envelope.has(name)) {
+                    return null; // a duplicate key: the tree validation words the answer
+                }
                 JsonToken value = p.nextToken();
                 if (name.equals("messages") && value == JsonToken.START_ARRAY) {
                     messagesSeen = true;
                     pass.envelope.set(name, Json.MAPPER.createArrayNode());
                     Envelope against = given != null ? given : provisional(pass.envelope, limits);
                     pass.checkedWith = against;
+                    MessageTokens tokens = against != null ? against.tokens(limits) : MessageTokens.withoutEnvelope(limits);
                     int i = 0;
                     while (p.nextToken() != JsonToken.END_ARRAY) {
-                        JsonNode message = PART.readTree(p);
-                        if (against != null && pass.firstProblem == null && i < limits.maxMessages()) {
+                        JsonNode message = tokens.treeUnlessSettled(p, body);
+                        if (message != null && against != null && pass.firstProblem == null && i < limits.maxMessages()) {
                             try {
                                 against.check(message, i, limits);
                             } catch (ApiError problem) {
@@ -134,7 +154,7 @@ record BatchRequest(String tableName, List<String> keyNames, int messageCount) {
                     if (messagesSeen && (name.equals("schema") || name.equals("key_names"))) {
                         pass.checkFieldAfterMessages = true;
                     }
-                    pass.envelope.set(name, PART.readTree(p));
+                    pass.envelope.set(name, valueTree(p, body));
                 }
             }
             if (token != JsonToken.END_OBJECT || p.nextToken() != null) {
@@ -142,6 +162,25 @@ record BatchRequest(String tableName, List<String> keyNames, int messageCount) {
             }
         }
         return pass;
+    }
+
+    /**
+     * The value at the current token of a parser over {@code body} that does not look for duplicate
+     * keys, as a tree read with Bobbin's JSON settings (which refuse them): an object or array is
+     * skipped and read again from its bytes.
+     */
+    static JsonNode valueTree(JsonParser p, byte[] body) throws IOException {
+        if (!p.currentToken().isStructStart()) {
+            return PART.readTree(p);
+        }
+        long start = p.currentTokenLocation().getByteOffset();
+        p.skipChildren();
+        return treeOf(body, start, p.currentTokenLocation().getByteOffset() + 1);
+    }
+
+    /** The bytes {@code start} (inclusive) to {@code end} (exclusive) of {@code body}, one JSON value, as a tree read with Bobbin's settings. */
+    static JsonNode treeOf(byte[] body, long start, long end) throws IOException {
+        return PART.readTree(body, Math.toIntExact(start), Math.toIntExact(end - start));
     }
 
     /** The envelope read so far (before {@code messages}), or null when it is not (yet) valid. */
@@ -155,6 +194,11 @@ record BatchRequest(String tableName, List<String> keyNames, int messageCount) {
 
     /** What the messages are checked against: the envelope's table name, key names and compiled schema. */
     private record Envelope(String tableName, List<String> keyNames, RecordSchema schema) {
+        /** The fast path of {@link #check}, for messages read from the token stream. */
+        MessageTokens tokens(ImportLimits limits) {
+            return MessageTokens.checking(schema, keyNames, limits);
+        }
+
         /** Checks message {@code i}; throws the documented error for its first problem. */
         void check(JsonNode message, int i, ImportLimits limits) {
             validateMessage(message, i);
@@ -330,8 +374,7 @@ record BatchRequest(String tableName, List<String> keyNames, int messageCount) {
                 out.add(path + "/data: expected type: JSONObject, found: " + RecordSchema.Kind.of(data).label);
             }
             JsonNode extracted = message.get("time_extracted");
-            if (extracted != null && (!extracted.isTextual()
-                    || !dev.bobbin.json.Timestamps.parse(extracted.asText()).map(dev.bobbin.json.Timestamps::storable).orElse(false))) {
+            if (extracted != null && (!extracted.isTextual() || !isTimeExtracted(extracted.asText()))) {
                 out.add(path + "/time_extracted: " + extracted + " is not a valid date-time");
             }
         }
@@ -344,6 +387,11 @@ record BatchRequest(String tableName, List<String> keyNames, int messageCount) {
             out.add(path + "/action: " + actionNode + " is not a valid enum value");
         }
         return out;
+    }
+
+    /** Whether {@code text} is a valid {@code time_extracted}: a date-time both warehouses can store. */
+    static boolean isTimeExtracted(String text) {
+        return Timestamps.parse(text).map(Timestamps::storable).orElse(false);
     }
 
     private static void requireKind(JsonNode node, RecordSchema.Kind kind, String path) {

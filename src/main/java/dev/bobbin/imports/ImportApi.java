@@ -171,7 +171,8 @@ public final class ImportApi {
             return root;
         } catch (JsonProcessingException e) {
             throw ImportErrors.batchMalformedJson(e.getOriginalMessage());
-        } catch (IOException e) {
+        } catch (IOException | NumberFormatException e) {
+            // Jackson throws NumberFormatException for a decimal whose exponent a BigDecimal cannot hold (1e-2147483648)
             throw ImportErrors.batchMalformedJson(e.getMessage());
         }
     }

@@ -52,7 +52,8 @@ enum PushFormat {
             return root;
         } catch (JsonProcessingException e) {
             throw ImportErrors.pushMalformed(e.getOriginalMessage());
-        } catch (IOException e) {
+        } catch (IOException | NumberFormatException e) {
+            // Jackson throws NumberFormatException for a decimal whose exponent a BigDecimal cannot hold (1e-2147483648)
             throw ImportErrors.pushMalformed(e.getMessage());
         }
     }

@@ -1,5 +1,6 @@
 package dev.bobbin.imports;
 
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -56,6 +57,23 @@ final class RecordSchema {
                 return NUMBER;
             }
             return STRING;
+        }
+
+        /**
+         * The kind of the value whose first token is {@code first}, as {@link #of(JsonNode)} gives it for
+         * the tree Bobbin's JSON settings read: a number written with a fraction or an exponent
+         * ({@code 1.0}, {@code 1e2}) is read as a decimal, which is a Number, never an Integer.
+         */
+        static Kind of(JsonToken first) {
+            return switch (first) {
+                case VALUE_NULL -> NULL;
+                case VALUE_TRUE, VALUE_FALSE -> BOOLEAN;
+                case START_OBJECT -> OBJECT;
+                case START_ARRAY -> ARRAY;
+                case VALUE_NUMBER_INT -> INTEGER;
+                case VALUE_NUMBER_FLOAT -> NUMBER;
+                default -> STRING;
+            };
         }
     }
 
@@ -116,6 +134,24 @@ final class RecordSchema {
         return properties.containsKey(property);
     }
 
+    /** Whether a value of this kind passes this schema's {@code type} (its contents aside). */
+    boolean admits(Kind kind) {
+        return types.isEmpty() || types.contains(kind) || (kind == Kind.INTEGER && types.contains(Kind.NUMBER));
+    }
+
+    /**
+     * The schema a property of an object value is checked against, or null when the property is not
+     * declared (not checked). Only object values' properties are checked.
+     */
+    RecordSchema property(String name) {
+        return properties.get(name);
+    }
+
+    /** The schema every item of an array value is checked against, or null when none is given (not checked). */
+    RecordSchema items() {
+        return items;
+    }
+
     /** The first violation in {@code value}, as {@code #/path: expected: X, found: Y}; empty when it conforms. */
     Optional<String> violation(JsonNode value) {
         return violation(value, "#");
@@ -123,7 +159,7 @@ final class RecordSchema {
 
     private Optional<String> violation(JsonNode value, String path) {
         Kind kind = Kind.of(value);
-        if (!types.isEmpty() && !accepts(kind)) {
+        if (!admits(kind)) {
             return Optional.of(path + ": expected: " + expected() + ", found: " + kind.label);
         }
         if (kind == Kind.OBJECT && !properties.isEmpty()) {
@@ -146,10 +182,6 @@ final class RecordSchema {
             }
         }
         return Optional.empty();
-    }
-
-    private boolean accepts(Kind kind) {
-        return types.contains(kind) || (kind == Kind.INTEGER && types.contains(Kind.NUMBER));
     }
 
     private String expected() {

@@ -212,6 +212,9 @@ final class HostileRequestCorpusTest {
                     "Document nesting depth (1001) exceeds the maximum allowed (1000", null, null);
             malformed(path, "an integer of 5,000 digits", valid.replace("\"id\":1", "\"id\":" + "9".repeat(5_000)),
                     "Number value length (5000) exceeds the maximum allowed (1000", null, null);
+            // Jackson throws NumberFormatException (not a parse error) for it: once a 500
+            malformed(path, "a decimal whose exponent no BigDecimal holds", valid.replace("\"id\":1", "\"id\":1e-2147483648"),
+                    "Value \"1e-2147483648\" can not be deserialized as `java.math.BigDecimal`", null, null);
             int at = utf8(valid.substring(0, valid.indexOf("Finn"))).length;
             malformedBytes(path, "a lone 0xFF byte", insertAt(valid, "Finn", 0xFF), "Invalid UTF-8 at byte offset " + at + " (0xff)");
             malformedBytes(path, "a truncated two-byte UTF-8 sequence", insertAt(valid, "Finn", 0xC3), "Invalid UTF-8 at byte offset " + at + " (0xc3)");
