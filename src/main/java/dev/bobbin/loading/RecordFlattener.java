@@ -358,8 +358,10 @@ final class RecordFlattener {
     }
 
     private final FieldNames names;
-    private final Map<String, List<FlatRecord.ChildRow>> children = new LinkedHashMap<>();
-    private final List<String> dropped = new ArrayList<>();
+    /** The record's subtable rows; made when the first array is met (most records have none). */
+    private Map<String, List<FlatRecord.ChildRow>> children = Map.of();
+    /** Why values were dropped; made when the first is. */
+    private List<String> dropped = List.of();
     /** The type of the value {@link #value} returned last. */
     private ColumnType type;
 
@@ -400,7 +402,7 @@ final class RecordFlattener {
         }
         CellLayout layout = names.layout(row, root.lastLayout);
         root.lastLayout = layout;
-        return new FlatRecord(row.cells(layout), children.isEmpty() ? Map.of() : children, dropped.isEmpty() ? List.of() : dropped, layout);
+        return new FlatRecord(row.cells(layout), children, dropped, layout);
     }
 
     /** Flattens the object the parser is on (START_OBJECT) into {@code row}, leaving the parser on its END_OBJECT. */
@@ -429,6 +431,9 @@ final class RecordFlattener {
 
     /** Turns the array the parser is on (START_ARRAY) into subtable rows, leaving the parser on its END_ARRAY. */
     private void array(JsonParser p, Items items, List<Integer> levels) throws RejectedException, IOException {
+        if (children.isEmpty()) {
+            children = new LinkedHashMap<>();
+        }
         List<FlatRecord.ChildRow> subtableRows = children.computeIfAbsent(items.subtable, k -> new ArrayList<>());
         int i = 0;
         for (JsonToken element = p.nextToken(); element != JsonToken.END_ARRAY; element = p.nextToken(), i++) {
@@ -465,6 +470,9 @@ final class RecordFlattener {
             throw new RejectedException("Field collision on " + previous);
         }
         if (column.length() > Names.MAX_COLUMN_LENGTH) {
+            if (dropped.isEmpty()) {
+                dropped = new ArrayList<>();
+            }
             dropped.add("Column name " + Names.abbreviate(column) + " is longer than " + Names.MAX_COLUMN_LENGTH + " characters");
             return;
         }
