@@ -35,6 +35,8 @@ final class BatchPayloads {
     /** Reads one value of the envelope as a tree; the payload goes on after it, so trailing tokens are expected. */
     private static final ObjectReader TREES = Json.MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
+    private static final String ACTIVATE_VERSION = "activate_version";
+
     private BatchPayloads() {
     }
 
@@ -152,7 +154,9 @@ final class BatchPayloads {
                     JsonToken value = p.nextToken();
                     switch (field) {
                         case "action" -> {
-                            m.activate = value == JsonToken.VALUE_STRING && "activate_version".equals(p.getText());
+                            // the length first: no String is made of an upsert's action
+                            m.activate = value == JsonToken.VALUE_STRING && p.getTextLength() == ACTIVATE_VERSION.length()
+                                    && ACTIVATE_VERSION.equals(p.getText());
                             p.skipChildren();
                         }
                         case "sequence" -> m.sequence = sequence(p, value);

@@ -1,6 +1,8 @@
 package dev.bobbin.loading;
 
 import dev.bobbin.destination.ColumnType;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -11,21 +13,21 @@ import java.util.List;
  */
 record CellLayout(List<String> fields, List<ColumnType> types) {
 
-    /** Whether {@code cells} have this layout. */
-    boolean matches(List<Cell> cells) {
-        if (cells.size() != fields.size()) {
+    /** Whether the first {@code size} fields and types are this layout's. */
+    boolean matches(String[] fields, ColumnType[] types, int size) {
+        if (size != this.fields.size()) {
             return false;
         }
-        for (int i = 0; i < cells.size(); i++) {
-            Cell cell = cells.get(i);
-            if (cell.type() != types.get(i) || !cell.field().equals(fields.get(i))) {
+        for (int i = 0; i < size; i++) {
+            if (types[i] != this.types.get(i) || !fields[i].equals(this.fields.get(i))) {
                 return false;
             }
         }
         return true;
     }
 
-    static CellLayout of(List<Cell> cells) {
-        return new CellLayout(cells.stream().map(Cell::field).toList(), cells.stream().map(Cell::type).toList());
+    /** The layout of the first {@code size} fields and types (a null type for a null value). */
+    static CellLayout of(String[] fields, ColumnType[] types, int size) {
+        return new CellLayout(List.of(Arrays.copyOf(fields, size)), Collections.unmodifiableList(Arrays.asList(Arrays.copyOf(types, size))));
     }
 }

@@ -20,12 +20,8 @@ final class Cells extends AbstractList<Cell> implements RandomAccess {
         this.values = values;
     }
 
-    /** {@code cells} in the compact form; {@code layout} must be theirs. */
-    static Cells of(List<Cell> cells, CellLayout layout) {
-        Object[] values = new Object[cells.size()];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = cells.get(i).value();
-        }
+    /** A row of {@code layout} with {@code values}, one for each of its fields, which the row keeps (not copied). */
+    static Cells of(CellLayout layout, Object[] values) {
         return new Cells(layout, values);
     }
 

@@ -78,7 +78,7 @@ final class Preparation {
             FlatRecord record;
             try {
                 record = m.parsed() != null ? m.parsed().get() : RecordFlattener.flatten(m.data(), m.schema(), fieldNames);
-                for (String subtable : record.children().keySet()) {
+                for (String subtable : record.children().isEmpty() ? List.<String>of() : record.children().keySet()) {
                     String name = table + Names.SEPARATOR + subtable;
                     if (name.length() > Names.MAX_TABLE_LENGTH) {
                         throw new RecordFlattener.RejectedException("Table name " + Names.abbreviate(name) + " is longer than "

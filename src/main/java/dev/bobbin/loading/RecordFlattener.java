@@ -46,46 +46,213 @@ final class RecordFlattener {
     }
 
     /**
-     * What flattening works out from a field name alone: its cleaned column name under a prefix, the
-     * lower-cased form collisions are checked on, and why the name cannot be used, if it cannot.
-     * Records of one load share their field names, so {@link Preparation#collect} keeps one cache for
-     * all of them instead of cleaning and checking every name of every record again. Not thread-safe.
+     * What flattening works out once per place in a record rather than once per value: each field's
+     * cleaned column name and name problems ({@link Field}), what its schema says about its values
+     * ({@link ValueSchema}), and the rows' shared {@link CellLayout}s. Records of one load share their
+     * field names and schema, so {@link Preparation#collect} and {@link BatchPayloads} keep one of these
+     * for all of them. The places form a tree from each schema's root ({@link Scope}): a field is found
+     * with one lookup by its raw name in its object's scope. Not thread-safe.
      */
     static final class FieldNames {
-        /** Field names from clients are unbounded; past this many, names are worked out each time. */
+        /** Field names and schemas from clients are unbounded; past this many places, they are worked out each time. */
         private static final int MAX_CACHED = 10_000;
-        private final Map<String, Map<String, Field>> byPrefix = new HashMap<>();
+        private final Map<JsonNode, Scope> roots = new HashMap<>();
+        private JsonNode lastSchema;
+        private Scope lastRoot;
+        private Scope nullRoot;
         private int cached;
         private final Map<CellLayout, CellLayout> layouts = new HashMap<>();
-        private CellLayout lastLayout;
+        /** Rows being filled, by depth of array nesting (0: a record's own row). */
+        private final List<Row> rows = new ArrayList<>();
 
-        /** The shared layout of {@code cells}: nearly always the previous record's. */
-        CellLayout layout(List<Cell> cells) {
-            if (lastLayout != null && lastLayout.matches(cells)) {
-                return lastLayout;
+        /** The empty row to fill at {@code depth}. */
+        Row row(int depth) {
+            while (rows.size() <= depth) {
+                rows.add(new Row());
             }
-            CellLayout layout = CellLayout.of(cells);
+            return rows.get(depth).reset();
+        }
+
+        /** The scope of a record's top-level object under {@code schema}: nearly always the previous record's. */
+        Scope root(JsonNode schema) {
+            if (schema == lastSchema && lastRoot != null) {
+                return lastRoot;
+            }
+            Scope root;
+            if (schema == null) {
+                if (nullRoot == null) {
+                    nullRoot = new Scope(this, "", "", null);
+                }
+                root = nullRoot;
+            } else {
+                // a push message brings its own schema instance: equal schemas share a scope
+                root = roots.get(schema);
+                if (root == null) {
+                    root = new Scope(this, "", "", schema);
+                    if (reserve()) {
+                        roots.put(schema, root);
+                    }
+                }
+            }
+            lastSchema = schema;
+            lastRoot = root;
+            return root;
+        }
+
+        /** Whether one more place may be kept; counts it if so. */
+        private boolean reserve() {
+            if (cached >= MAX_CACHED) {
+                return false;
+            }
+            cached++;
+            return true;
+        }
+
+        /** The shared layout of {@code row}: nearly always {@code last}, the previous layout of rows of the same place. */
+        CellLayout layout(Row row, CellLayout last) {
+            if (last != null && row.matches(last)) {
+                return last;
+            }
+            CellLayout layout = row.layout();
             CellLayout known = layouts.get(layout);
             if (known != null) {
                 layout = known;
             } else if (layouts.size() < MAX_CACHED) {
                 layouts.put(layout, layout);
             }
-            lastLayout = layout;
             return layout;
         }
+    }
 
-        Field field(String columnPrefix, String raw) {
-            Map<String, Field> fields = byPrefix.get(columnPrefix);
-            Field field = fields == null ? null : fields.get(raw);
-            if (field == null) {
-                field = Field.of(columnPrefix, raw);
-                if (cached < MAX_CACHED) {
-                    byPrefix.computeIfAbsent(columnPrefix, k -> new HashMap<>()).put(raw, field);
-                    cached++;
+    /** What a field's schema says about its scalar values, worked out once per field instead of per value. */
+    record ValueSchema(boolean decimal, boolean dateTime, boolean allowsInteger) {
+        private static final ValueSchema NONE = new ValueSchema(false, false, true);
+
+        static ValueSchema of(JsonNode schema) {
+            return schema == null ? NONE : new ValueSchema(isDecimal(schema), isDateTime(schema), allows(schema, "integer"));
+        }
+    }
+
+    /**
+     * An object at one place of a record: its column prefix ({@code address__} inside {@code address}),
+     * the subtable its columns go to ("" for the record's own row), its schema, and what is known about
+     * the fields met in it.
+     */
+    static final class Scope {
+        private final FieldNames names;
+        private final String columnPrefix;
+        private final String table;
+        private final JsonNode properties;
+        private final Map<String, Slot> slots = new HashMap<>();
+        /** The slot of the first field of the object last met here. */
+        private Slot first;
+        /** The layout of the last row this scope began (the record's row, for a root). */
+        private CellLayout lastLayout;
+
+        private Scope(FieldNames names, String columnPrefix, String table, JsonNode schema) {
+            this.names = names;
+            this.columnPrefix = columnPrefix;
+            this.table = table;
+            this.properties = schema == null ? null : schema.get("properties");
+        }
+
+        /**
+         * The slot of the field named {@code raw}, which follows the field of {@code previous} (null for
+         * the object's first field). Records of one load mostly list their fields in the same order, so
+         * the field that followed {@code previous} last time is tried before a lookup by name.
+         */
+        Slot slot(Slot previous, String raw) {
+            Slot expected = previous == null ? first : previous.next;
+            if (expected != null && expected.raw.equals(raw)) {
+                return expected;
+            }
+            Slot slot = slots.get(raw);
+            if (slot == null) {
+                slot = new Slot(this, raw);
+                if (names.reserve()) {
+                    slots.put(raw, slot);
                 }
             }
-            return field;
+            if (previous == null) {
+                first = slot;
+            } else {
+                previous.next = slot;
+            }
+            return slot;
+        }
+    }
+
+    /** A field of a {@link Scope}, and the object or array it may hold, found once. */
+    static final class Slot {
+        /** The field's name as the client wrote it. */
+        final String raw;
+        final Field field;
+        final ValueSchema values;
+        private final Scope owner;
+        private final JsonNode schema;
+        private Scope object;
+        private Items array;
+        /** The slot of the field that followed this one in the object last met with it. */
+        private Slot next;
+
+        private Slot(Scope owner, String raw) {
+            this.raw = raw;
+            this.owner = owner;
+            this.field = Field.of(owner.columnPrefix, raw);
+            this.schema = owner.properties == null ? null : owner.properties.get(raw);
+            this.values = ValueSchema.of(schema);
+        }
+
+        /** The scope of the object this field holds. */
+        Scope object() {
+            if (object == null) {
+                object = new Scope(owner.names, field.column() + Names.SEPARATOR, owner.table, schema);
+            }
+            return object;
+        }
+
+        /** The elements of the array this field holds. */
+        Items array() {
+            if (array == null) {
+                String subtable = owner.table.isEmpty() ? field.column() : owner.table + Names.SEPARATOR + field.column();
+                array = new Items(owner.names, subtable, schema == null ? null : schema.get("items"));
+            }
+            return array;
+        }
+    }
+
+    /** The elements of an array at one place of a record: the subtable they go to and their schema. */
+    static final class Items {
+        private final FieldNames names;
+        final String subtable;
+        final ValueSchema values;
+        private final JsonNode schema;
+        private Scope object;
+        private Items array;
+        /** The layout of the last element row. */
+        private CellLayout lastLayout;
+
+        private Items(FieldNames names, String subtable, JsonNode schema) {
+            this.names = names;
+            this.subtable = subtable;
+            this.schema = schema;
+            this.values = ValueSchema.of(schema);
+        }
+
+        /** The scope of an element that is an object. */
+        Scope object() {
+            if (object == null) {
+                object = new Scope(names, "", subtable, schema);
+            }
+            return object;
+        }
+
+        /** The elements of an element that is an array (read as an object with that array in {@code value}). */
+        Items array() {
+            if (array == null) {
+                array = new Items(names, subtable + Names.SEPARATOR + VALUE, schema == null ? null : schema.get("items"));
+            }
+            return array;
         }
     }
 
@@ -105,46 +272,98 @@ final class RecordFlattener {
     private static final String VALUE_KEY = Names.key(VALUE);
 
     /**
-     * A row's column names so far by lower-cased name, for collision checks: an array scanned in order
-     * while the row is narrow, as most rows are (the keys come from {@link FieldNames}, so they are
-     * mostly the same instances and compare at once), a map beyond that.
+     * The row being filled: its cells as parallel arrays (no {@link Cell} per value), and its column
+     * names so far by lower-cased name, for collision checks: scanned in order while the row is narrow,
+     * as most rows are (the keys come from {@link FieldNames}, so they are mostly the same instances and
+     * compare at once), a map beyond that. The column names include those of values dropped for a name
+     * too long, which are not cells. One per depth of array nesting, reused from row to row.
      */
-    private static final class Seen {
+    static final class Row {
         private static final int SCANNED = 16;
-        private String[] pairs = new String[8];
+        private String[] fields = new String[8];
+        private ColumnType[] types = new ColumnType[8];
+        private Object[] values = new Object[8];
         private int size;
+        private String[] keys = new String[8];
+        private String[] columns = new String[8];
+        /** The keys' hash codes, compared before the keys. */
+        private int[] hashes = new int[8];
+        private int seen;
         private Map<String, String> map;
+
+        /** Empties the row for the next one. */
+        Row reset() {
+            java.util.Arrays.fill(values, 0, size, null);
+            size = 0;
+            seen = 0;
+            map = null;
+            return this;
+        }
 
         /** Notes {@code column} under {@code key}; returns the column noted under it before, or null. */
         String putIfAbsent(String key, String column) {
             if (map != null) {
                 return map.putIfAbsent(key, column);
             }
-            for (int i = 0; i < size; i += 2) {
-                if (pairs[i].equals(key)) {
-                    return pairs[i + 1];
+            int hash = key.hashCode();
+            for (int i = 0; i < seen; i++) {
+                if (hashes[i] == hash && keys[i].equals(key)) {
+                    return columns[i];
                 }
             }
-            if (size == pairs.length) {
-                if (size / 2 >= SCANNED) {
+            if (seen == keys.length) {
+                if (seen >= SCANNED) {
                     map = new HashMap<>();
-                    for (int i = 0; i < size; i += 2) {
-                        map.put(pairs[i], pairs[i + 1]);
+                    for (int i = 0; i < seen; i++) {
+                        map.put(keys[i], columns[i]);
                     }
                     map.put(key, column);
                     return null;
                 }
-                pairs = java.util.Arrays.copyOf(pairs, size * 2);
+                keys = java.util.Arrays.copyOf(keys, seen * 2);
+                columns = java.util.Arrays.copyOf(columns, seen * 2);
+                hashes = java.util.Arrays.copyOf(hashes, seen * 2);
             }
-            pairs[size++] = key;
-            pairs[size++] = column;
+            keys[seen] = key;
+            columns[seen] = column;
+            hashes[seen] = hash;
+            seen++;
             return null;
+        }
+
+        void add(String field, ColumnType type, Object value) {
+            if (size == fields.length) {
+                fields = java.util.Arrays.copyOf(fields, size * 2);
+                types = java.util.Arrays.copyOf(types, size * 2);
+                values = java.util.Arrays.copyOf(values, size * 2);
+            }
+            fields[size] = field;
+            types[size] = type;
+            values[size] = value;
+            size++;
+        }
+
+        /** Whether the row's cells have {@code layout}. */
+        boolean matches(CellLayout layout) {
+            return layout.matches(fields, types, size);
+        }
+
+        CellLayout layout() {
+            return CellLayout.of(fields, types, size);
+        }
+
+        Cells cells(CellLayout layout) {
+            return Cells.of(layout, java.util.Arrays.copyOf(values, size));
         }
     }
 
     private final FieldNames names;
-    private final Map<String, List<FlatRecord.ChildRow>> children = new LinkedHashMap<>();
-    private final List<String> dropped = new ArrayList<>();
+    /** The record's subtable rows; made when the first array is met (most records have none). */
+    private Map<String, List<FlatRecord.ChildRow>> children = Map.of();
+    /** Why values were dropped; made when the first is. */
+    private List<String> dropped = List.of();
+    /** The type of the value {@link #value} returned last. */
+    private ColumnType type;
 
     private RecordFlattener(FieldNames names) {
         this.names = names;
@@ -176,125 +395,137 @@ final class RecordFlattener {
 
     /** A record that is not an object has no cells. */
     private FlatRecord record(JsonParser p, JsonNode schema) throws RejectedException, IOException {
-        List<Cell> cells = new ArrayList<>();
+        Scope root = names.root(schema);
+        Row row = names.row(0);
         if (p.currentToken() == JsonToken.START_OBJECT) {
-            object(p, schema, "", "", List.of(), cells, new Seen());
+            object(p, root, List.of(), row);
         }
-        CellLayout layout = names.layout(cells);
-        return new FlatRecord(Cells.of(cells, layout), children.isEmpty() ? Map.of() : children, dropped.isEmpty() ? List.of() : dropped, layout);
+        CellLayout layout = names.layout(row, root.lastLayout);
+        root.lastLayout = layout;
+        return new FlatRecord(row.cells(layout), children, dropped, layout);
     }
 
-    /**
-     * Flattens the object the parser is on (START_OBJECT) into {@code row}, leaving the parser on its END_OBJECT.
-     *
-     * @param columnPrefix prefix of the columns produced ({@code address__} inside {@code address})
-     * @param table        the subtable being filled, relative to the record's table ("" for the record's own row)
-     * @param seen         the row's column names so far, lower-cased, for collision checks
-     */
-    private void object(JsonParser p, JsonNode schema, String columnPrefix, String table, List<Integer> levels,
-                        List<Cell> row, Seen seen) throws RejectedException, IOException {
-        JsonNode properties = schema == null ? null : schema.get("properties");
+    /** Flattens the object the parser is on (START_OBJECT) into {@code row}, leaving the parser on its END_OBJECT. */
+    private void object(JsonParser p, Scope scope, List<Integer> levels, Row row) throws RejectedException, IOException {
+        Slot slot = null;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String name = p.currentName();
-            Field field = names.field(columnPrefix, name);
+            slot = scope.slot(slot, p.currentName());
+            Field field = slot.field;
             if (field.nameProblem().isPresent()) {
                 throw new RejectedException(field.nameProblem().get());
             }
-            String column = field.column();
-            JsonToken value = p.nextToken();
-            JsonNode fieldSchema = properties == null ? null : properties.get(name);
-            if (value == JsonToken.START_OBJECT) {
-                object(p, fieldSchema, column + Names.SEPARATOR, table, levels, row, seen);
-            } else if (value == JsonToken.START_ARRAY) {
-                String subtable = table.isEmpty() ? column : table + Names.SEPARATOR + column;
-                children.computeIfAbsent(subtable, k -> new ArrayList<>());
-                array(p, fieldSchema == null ? null : fieldSchema.get("items"), subtable, levels);
+            JsonToken token = p.nextToken();
+            if (token == JsonToken.START_OBJECT) {
+                object(p, slot.object(), levels, row);
+            } else if (token == JsonToken.START_ARRAY) {
+                array(p, slot.array(), levels);
             } else {
                 if (field.reservedSuffix().isPresent()) {
                     throw new RejectedException(field.reservedSuffix().get());
                 }
-                add(row, seen, column, field.key(), cell(p, value, column, fieldSchema));
+                String column = field.column();
+                add(row, column, field.key(), value(p, token, column, slot.values));
             }
         }
     }
 
     /** Turns the array the parser is on (START_ARRAY) into subtable rows, leaving the parser on its END_ARRAY. */
-    private void array(JsonParser p, JsonNode itemSchema, String subtable, List<Integer> levels) throws RejectedException, IOException {
+    private void array(JsonParser p, Items items, List<Integer> levels) throws RejectedException, IOException {
+        if (children.isEmpty()) {
+            children = new LinkedHashMap<>();
+        }
+        List<FlatRecord.ChildRow> subtableRows = children.computeIfAbsent(items.subtable, k -> new ArrayList<>());
         int i = 0;
         for (JsonToken element = p.nextToken(); element != JsonToken.END_ARRAY; element = p.nextToken(), i++) {
-            List<Integer> elementLevels = new ArrayList<>(levels);
-            elementLevels.add(i);
-            List<Cell> row = new ArrayList<>();
-            Seen seen = new Seen();
+            List<Integer> elementLevels = appended(levels, i);
+            Row row = names.row(elementLevels.size());
             if (element == JsonToken.START_OBJECT) {
-                object(p, itemSchema, "", subtable, elementLevels, row, seen);
+                object(p, items.object(), elementLevels, row);
             } else if (element == JsonToken.START_ARRAY) {
-                String inner = subtable + Names.SEPARATOR + VALUE;
-                children.computeIfAbsent(inner, k -> new ArrayList<>());
-                array(p, itemSchema == null ? null : itemSchema.get("items"), inner, elementLevels);
+                array(p, items.array(), elementLevels);
             } else {
-                add(row, seen, VALUE, VALUE_KEY, cell(p, element, VALUE, itemSchema));
+                add(row, VALUE, VALUE_KEY, value(p, element, VALUE, items.values));
             }
-            children.get(subtable).add(new FlatRecord.ChildRow(List.copyOf(elementLevels), Cells.of(row, names.layout(row))));
+            CellLayout layout = names.layout(row, items.lastLayout);
+            items.lastLayout = layout;
+            subtableRows.add(new FlatRecord.ChildRow(elementLevels, row.cells(layout)));
         }
     }
 
-    /** @param key {@code column} lower-cased ({@link Names#key}) */
-    private void add(List<Cell> row, Seen seen, String column, String key, Cell cell) throws RejectedException {
-        String previous = seen.putIfAbsent(key, column);
+    /** {@code levels} and then {@code index}, immutable. */
+    private static List<Integer> appended(List<Integer> levels, int index) {
+        Integer[] out = levels.toArray(new Integer[levels.size() + 1]);
+        out[levels.size()] = index;
+        return List.of(out);
+    }
+
+    /**
+     * Adds the cell of {@code value} (of {@link #type}) to the row, or drops it when its column name is too long.
+     *
+     * @param key {@code column} lower-cased ({@link Names#key})
+     */
+    private void add(Row row, String column, String key, Object value) throws RejectedException {
+        String previous = row.putIfAbsent(key, column);
         if (previous != null) {
             throw new RejectedException("Field collision on " + previous);
         }
         if (column.length() > Names.MAX_COLUMN_LENGTH) {
+            if (dropped.isEmpty()) {
+                dropped = new ArrayList<>();
+            }
             dropped.add("Column name " + Names.abbreviate(column) + " is longer than " + Names.MAX_COLUMN_LENGTH + " characters");
             return;
         }
-        row.add(cell);
+        row.add(column, type, value);
     }
 
-    /** The cell of the scalar value the parser is on ({@code token}). */
-    private Cell cell(JsonParser p, JsonToken token, String field, JsonNode schema) throws RejectedException, IOException {
+    /**
+     * The value of the scalar the parser is on ({@code token}), in the representation of its cell's type,
+     * which is left in {@link #type} (null for a JSON null).
+     */
+    private Object value(JsonParser p, JsonToken token, String field, ValueSchema schema) throws RejectedException, IOException {
         switch (token) {
             case VALUE_NULL:
-                return new Cell(field, null, null);
+                type = null;
+                return null;
             case VALUE_TRUE:
             case VALUE_FALSE:
-                return new Cell(field, ColumnType.BOOLEAN, token == JsonToken.VALUE_TRUE);
-            case VALUE_NUMBER_INT:
-                if (isDecimal(schema)) {
-                    return decimalCell(field, new BigDecimal(p.getBigIntegerValue()));
+                type = ColumnType.BOOLEAN;
+                return token == JsonToken.VALUE_TRUE;
+            case VALUE_NUMBER_INT: {
+                if (schema.decimal()) {
+                    return decimal(field, new BigDecimal(p.getBigIntegerValue()));
                 }
-                if (!allows(schema, "integer")) {
-                    return doubleCell(field, p.getDecimalValue());
+                JsonParser.NumberType numberType = p.getNumberType();
+                boolean fitsLong = numberType == JsonParser.NumberType.INT || numberType == JsonParser.NumberType.LONG;
+                if (!schema.allowsInteger()) {
+                    // a long converts to the nearest double, as the BigDecimal of its digits does
+                    return fitsLong ? doubleValue(field, (double) p.getLongValue()) : doubleValue(field, p.getDecimalValue().doubleValue());
                 }
-                JsonParser.NumberType type = p.getNumberType();
-                if (type == JsonParser.NumberType.INT || type == JsonParser.NumberType.LONG) {
-                    return new Cell(field, ColumnType.BIGINT, p.getLongValue());
+                if (fitsLong) {
+                    type = ColumnType.BIGINT;
+                    return p.getLongValue();
                 }
                 BigInteger big = p.getBigIntegerValue();
                 if (big.bitLength() > 63) {
-                    return decimalCell(field, new BigDecimal(big));
+                    return decimal(field, new BigDecimal(big));
                 }
-                return new Cell(field, ColumnType.BIGINT, big.longValue());
+                type = ColumnType.BIGINT;
+                return big.longValue();
+            }
             case VALUE_NUMBER_FLOAT:
-                BigDecimal decimal = decimal(p);
-                return isDecimal(schema) ? decimalCell(field, decimal) : doubleCell(field, decimal);
+                return schema.decimal() ? decimal(field, p.getDecimalValue()) : doubleValue(field, DoubleText.of(p));
             default:
-                return textCell(field, p.getText(), schema);
+                return text(field, p.getText(), schema);
         }
     }
 
-    /** The decimal value the parser is on, as written ({@link dev.bobbin.json.Json#MAPPER} keeps decimals as written too). */
-    private BigDecimal decimal(JsonParser p) throws IOException {
-        return p.getDecimalValue();
-    }
-
-    private static Cell textCell(String field, String text, JsonNode schema) throws RejectedException {
+    private Object text(String field, String text, ValueSchema schema) throws RejectedException {
         if (text.indexOf('\0') >= 0) {
             // PostgreSQL text cannot hold U+0000: reject the record rather than fail the whole load on every retry
             throw new RejectedException("field " + field + " holds the character U+0000, which PostgreSQL text cannot store");
         }
-        if (isDateTime(schema)) {
+        if (schema.dateTime()) {
             Optional<Instant> instant = Timestamps.parse(text);
             if (instant.isEmpty()) {
                 throw new RejectedException("field " + field + " is declared as a date-time but holds '" + Names.abbreviate(text) + "'");
@@ -303,19 +534,21 @@ final class RecordFlattener {
                 // loading.md §9.3: the record is rejected, instead of failing the whole load on every retry
                 throw new RejectedException("timestamp out of range for PostgreSQL on " + field);
             }
-            return new Cell(field, ColumnType.TIMESTAMPTZ, Timestamps.toMicros(instant.get()));
+            type = ColumnType.TIMESTAMPTZ;
+            return Timestamps.toMicros(instant.get());
         }
-        return new Cell(field, ColumnType.TEXT, text);
+        type = ColumnType.TEXT;
+        return text;
     }
 
     /**
-     * A DECIMAL cell, or a rejected record when the value does not fit every destination's DECIMAL
+     * A DECIMAL value (and {@link #type}), or a rejected record when the value does not fit every destination's DECIMAL
      * column: the narrowest, the embedded warehouse's {@code DECIMAL(38,9)}, holds 29 digits before
      * the point and 9 after. The check is here, not in a destination, so that every destination
      * rejects the same records; otherwise such a value would fail the DuckDB load on every retry
      * (DECISIONS L10, loading.md §9.3: out-of-range decimals reject their records).
      */
-    private static Cell decimalCell(String field, BigDecimal value) throws RejectedException {
+    private Object decimal(String field, BigDecimal value) throws RejectedException {
         BigDecimal stripped = value.stripTrailingZeros();
         int fractionDigits = Math.max(stripped.scale(), 0);
         int integerDigits = stripped.precision() - stripped.scale();
@@ -323,15 +556,16 @@ final class RecordFlattener {
             throw new RejectedException("field " + field + " holds a decimal out of range (at most " + MAX_DECIMAL_INTEGER_DIGITS
                     + " digits before the point and " + MAX_DECIMAL_FRACTION_DIGITS + " after)");
         }
-        return new Cell(field, ColumnType.DECIMAL, value);
+        type = ColumnType.DECIMAL;
+        return value;
     }
 
-    private static Cell doubleCell(String field, BigDecimal value) throws RejectedException {
-        double d = value.doubleValue();
+    private Object doubleValue(String field, double d) throws RejectedException {
         if (Double.isInfinite(d)) {
             throw new RejectedException("field " + field + " holds a number too large for double precision");
         }
-        return new Cell(field, ColumnType.DOUBLE, d);
+        type = ColumnType.DOUBLE;
+        return d;
     }
 
     private static boolean allows(JsonNode schema, String type) {

@@ -27,7 +27,8 @@ class StreamingParseTest {
     private static final String[] DECIMALS = {"1.50", "0.000", "1E+2", "100.0", "-3.25e-3", "12345678901234567890.10", "1e400", "-0.0", "2.5"};
     private static final String[] STRINGS = {"plain", "tab\\there", "zoë", "2024-02-29T12:00:00.5Z", "2024-02-30T00:00:00Z", "", "back\\\\slash",
             "\\u00e9t\\u00e9"};
-    private static final String[] SCHEMAS = {
+    /** Schemas of the random records (null: none); also those of {@code FlattenBench}'s mixed shape. */
+    static final String[] SCHEMAS = {
             null,
             "{}",
             """
@@ -61,7 +62,8 @@ class StreamingParseTest {
         };
     }
 
-    private static String object(SplittableRandom r, int depth) {
+    /** A random record of {@link #NAMES} at {@code depth} of nesting (0: a record); also {@code FlattenBench}'s mixed shape. */
+    static String object(SplittableRandom r, int depth) {
         StringBuilder o = new StringBuilder("{");
         List<String> used = new ArrayList<>();
         int n = r.nextInt(1, 6);
