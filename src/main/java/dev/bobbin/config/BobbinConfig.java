@@ -15,7 +15,8 @@ import java.util.Optional;
  * @param port              HTTP port; 0 picks a free port
  * @param dataDir           directory holding {@code catalog.db}, {@code warehouse.duckdb} and {@code connect-token}
  * @param connectToken      Connect API token for the bootstrap account, or empty to generate one
- * @param loadInterval      how often the loader looks for unloaded batches
+ * @param loadInterval      how often the loader looks for unloaded batches (the longest an accepted batch waits for it)
+ * @param loadOnAppend      whether a batch this node accepts wakes its loader at once ({@code BOBBIN_LOAD_ON_APPEND}, default true)
  * @param limits            Import API request limits
  * @param revision          the source revision this build came from, shown by the status endpoint
  * @param logMaxBytes       the most payload bytes the batch log holds unloaded before intake answers 503
@@ -28,6 +29,7 @@ public record BobbinConfig(
         Path dataDir,
         Optional<String> connectToken,
         Duration loadInterval,
+        boolean loadOnAppend,
         ImportLimits limits,
         Optional<String> revision,
         long logMaxBytes,
@@ -83,7 +85,8 @@ public record BobbinConfig(
         Optional<String> revision = Optional.ofNullable(env.get("BOBBIN_REVISION")).filter(r -> !r.isBlank());
         long logMaxBytes = longSetting(env, "BOBBIN_LOG_MAX_BYTES", DEFAULT_LOG_MAX_BYTES);
         Duration retention = Duration.ofHours(longSetting(env, "BOBBIN_LOG_RETENTION_HOURS", DEFAULT_LOG_RETENTION_HOURS));
-        return new BobbinConfig(host, port, dataDir.toAbsolutePath().normalize(), token, Duration.ofMillis(intervalMs), limits, revision,
+        boolean loadOnAppend = booleanSetting(env, "BOBBIN_LOAD_ON_APPEND", true);
+        return new BobbinConfig(host, port, dataDir.toAbsolutePath().normalize(), token, Duration.ofMillis(intervalMs), loadOnAppend, limits, revision,
                 logMaxBytes, retention, SharedServices.resolve(catalogUrlFlag, logFlag, env));
     }
 
@@ -113,15 +116,27 @@ public record BobbinConfig(
 
     /** Returns a copy listening on another port (tests use port 0). */
     public BobbinConfig withPort(int newPort) {
-        return new BobbinConfig(host, newPort, dataDir, connectToken, loadInterval, limits, revision, logMaxBytes, logRetention, shared);
+        return new BobbinConfig(host, newPort, dataDir, connectToken, loadInterval, loadOnAppend, limits, revision, logMaxBytes, logRetention, shared);
     }
 
     public BobbinConfig withLoadInterval(Duration interval) {
-        return new BobbinConfig(host, port, dataDir, connectToken, interval, limits, revision, logMaxBytes, logRetention, shared);
+        return new BobbinConfig(host, port, dataDir, connectToken, interval, loadOnAppend, limits, revision, logMaxBytes, logRetention, shared);
     }
 
     public BobbinConfig withLimits(ImportLimits newLimits) {
-        return new BobbinConfig(host, port, dataDir, connectToken, loadInterval, newLimits, revision, logMaxBytes, logRetention, shared);
+        return new BobbinConfig(host, port, dataDir, connectToken, loadInterval, loadOnAppend, newLimits, revision, logMaxBytes, logRetention, shared);
+    }
+
+    private static boolean booleanSetting(Map<String, String> env, String name, boolean fallback) {
+        String value = env.get(name);
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException(name + " must be true or false, got '" + value + "'");
+        };
     }
 
     private static int intSetting(Map<String, String> env, String name, int fallback) {

@@ -35,13 +35,15 @@ public final class ImportApi {
     private final String version;
     private final String revision;
     private final LongPredicate loadingFailing;
+    private final Runnable appended;
 
     /**
+     * @param appended       called after every append to the log (the node's loader is woken by it)
      * @param loadingFailing whether loading for a source id is currently failing: its accepted batches
      *                       are answered 202 instead of 201 (DECISIONS I1)
      */
     public ImportApi(Catalog catalog, BatchLog log, ImportLimits limits, Clock clock, String version, String revision,
-                     LongPredicate loadingFailing) {
+                     LongPredicate loadingFailing, Runnable appended) {
         this.catalog = catalog;
         this.log = log;
         this.limits = limits;
@@ -49,6 +51,7 @@ public final class ImportApi {
         this.version = version;
         this.revision = revision;
         this.loadingFailing = loadingFailing;
+        this.appended = appended;
     }
 
     public void routes(DocumentedRoutes routes) {
@@ -138,6 +141,7 @@ public final class ImportApi {
 
     /** The answer once a batch is durable: 201, or 202 while loading for its source is failing (DECISIONS I1). */
     private void accepted(Context ctx, long sourceId) {
+        appended.run();
         if (loadingFailing.test(sourceId)) {
             ctx.status(202).contentType("application/json").result("{\"status\":\"Accepted\",\"message\":\"The batch is queued to be processed.\"}");
         } else {

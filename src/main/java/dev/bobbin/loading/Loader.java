@@ -30,6 +30,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -102,7 +103,11 @@ public final class Loader implements AutoCloseable {
     private final Map<Long, Set<String>> failingTables = new java.util.concurrent.ConcurrentHashMap<>();
     private final Quarantine quarantine = new Quarantine();
     private final Backoff backoff;
+    /** Released by {@link #wake} and {@link #close}: a loader that found the log empty waits for a permit or the interval. */
+    private final Semaphore wakeUps = new Semaphore(0);
     private final CountDownLatch stopSignal = new CountDownLatch(1);
+    /** Whether the last cycle found pending batches (it may have loaded none of them: a destination down, backing off). */
+    private volatile boolean lastCycleFoundPending;
     private volatile boolean stopping;
 
     public Loader(BatchLog log, Catalog catalog, Function<DestinationConfig, Optional<Destination>> destinations,
@@ -135,8 +140,16 @@ public final class Loader implements AutoCloseable {
                         interval.toMillis(), e);
             }
             try {
-                if (stopSignal.await(interval.toMillis(), TimeUnit.MILLISECONDS)) {
-                    return;
+                if (lastCycleFoundPending) {
+                    // batches wait (a destination down or backing off, no destination yet): appends do not
+                    // hurry the next attempt, or every request would cost a read of the log during an outage
+                    if (stopSignal.await(interval.toMillis(), TimeUnit.MILLISECONDS)) {
+                        return;
+                    }
+                } else {
+                    // the log was empty: a batch appended since (during the cycle too) wakes the loader at once
+                    wakeUps.tryAcquire(interval.toMillis(), TimeUnit.MILLISECONDS);
+                    wakeUps.drainPermits(); // the cycle about to run reads the log after every append woken for so far
                 }
             } catch (InterruptedException e) {
                 return;
@@ -149,6 +162,7 @@ public final class Loader implements AutoCloseable {
         synchronized (cycleLock) {
             Lookahead ahead = awaitLookahead();
             List<LoggedBatch> pending = ahead != null ? ahead.batches() : log.pending(MAX_BATCHES_PER_CYCLE);
+            lastCycleFoundPending = !pending.isEmpty();
             if (LOG.isDebugEnabled() && !pending.isEmpty()) {
                 LOG.debug("load cycle: {} pending batches, {} payload bytes, {}", pending.size(), payloadBytes(pending),
                         ahead != null ? "read while the last cycle loaded" : "read now");
@@ -611,11 +625,22 @@ public final class Loader implements AutoCloseable {
         return load.tables().stream().anyMatch(t -> t.rows().table().equals(table));
     }
 
+    /**
+     * Asks an idle loader to look at the log now rather than at the end of its interval (called after an
+     * append); a loader in a cycle finishes it and then starts the next at once when the cycle loaded anything.
+     */
+    public void wake() {
+        if (wakeUps.availablePermits() == 0) {
+            wakeUps.release();
+        }
+    }
+
     /** Stops after the load in progress commits (a transaction boundary); pending batches stay in the log. */
     @Override
     public void close() {
         stopping = true;
         stopSignal.countDown();
+        wakeUps.release();
         try {
             thread.join(30_000);
         } catch (InterruptedException e) {

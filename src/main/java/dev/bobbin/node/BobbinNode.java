@@ -80,7 +80,8 @@ public final class BobbinNode implements AutoCloseable {
         loader.start();
         String adminToken = Tokens.newConnectToken();
         PrivateFiles.write(BobbinConfig.adminTokenFile(config.dataDir()), adminToken);
-        ImportApi imports = new ImportApi(catalog, log, config.limits(), clock, version(), config.revision().orElse(null), loader::isFailing);
+        ImportApi imports = new ImportApi(catalog, log, config.limits(), clock, version(), config.revision().orElse(null), loader::isFailing,
+                config.loadOnAppend() ? loader::wake : () -> { });
         ConnectApi connect = new ConnectApi(catalog);
         DestinationsApi destinationsApi = new DestinationsApi(catalog, destinations);
         JobsApi jobs = new JobsApi(catalog);

@@ -34,9 +34,9 @@ public final class RunningBobbin implements AutoCloseable {
     public static final Map<String, String> FAST_LOADING = Map.of("BOBBIN_LOAD_INTERVAL_MS", "50");
     /**
      * The loader runs one cycle when the node starts and then sleeps for an hour: batches accepted
-     * afterwards load only when the test calls {@link #loadNow()}.
+     * afterwards (appends do not wake it) load only when the test calls {@link #loadNow()}.
      */
-    public static final Map<String, String> MANUAL_LOADING = Map.of("BOBBIN_LOAD_INTERVAL_MS", "3600000");
+    public static final Map<String, String> MANUAL_LOADING = Map.of("BOBBIN_LOAD_INTERVAL_MS", "3600000", "BOBBIN_LOAD_ON_APPEND", "false");
 
     /** The password {@link #postgresProperties} sends; it must never come back in a response. */
     public static final String TEST_PASSWORD = "s3cret-never-shown-7f1c";
