@@ -36,6 +36,7 @@ public final class ImportApi {
     private final String revision;
     private final LongPredicate loadingFailing;
     private final Runnable appended;
+    private final IntakeMemory memory = IntakeMemory.forThisHeap();
 
     /**
      * @param appended       called after every append to the log (the node's loader is woken by it)
@@ -79,18 +80,21 @@ public final class ImportApi {
         if (!isJson(ctx.header("Content-Type"))) {
             throw ImportErrors.batchUnsupportedContentType();
         }
-        byte[] body = RequestBodies.read(ctx.req().getInputStream(), ctx.req().getContentLengthLong(),
-                ctx.header("Content-Encoding"), limits, ImportErrors::batchMalformedJson);
-        BatchRequest batch = BatchRequest.validate(body, limits);
-        long sourceId = grant.source().id();
-        requireKeyNames(sourceId, batch.tableName(), batch.keyNames(), true);
-        try {
-            log.append(List.of(new NewBatch(grant.clientId(), sourceId, batch.tableName(), PayloadFormat.BATCH_JSON,
-                    clock.instant(), body)));
-        } catch (LogUnavailableException e) {
-            throw ImportErrors.logUnavailable(e.getMessage());
+        long length = ctx.req().getContentLengthLong();
+        String encoding = ctx.header("Content-Encoding");
+        try (IntakeMemory.Reservation held = memory.reserve(IntakeMemory.estimate(length, encoding, limits, IntakeMemory.BATCH_FACTOR))) {
+            byte[] body = RequestBodies.read(ctx.req().getInputStream(), length, encoding, limits, ImportErrors::batchMalformedJson);
+            BatchRequest batch = BatchRequest.validate(body, limits);
+            long sourceId = grant.source().id();
+            requireKeyNames(sourceId, batch.tableName(), batch.keyNames(), true);
+            try {
+                log.append(List.of(new NewBatch(grant.clientId(), sourceId, batch.tableName(), PayloadFormat.BATCH_JSON,
+                        clock.instant(), body)));
+            } catch (LogUnavailableException e) {
+                throw ImportErrors.logUnavailable(e.getMessage());
+            }
+            accepted(ctx, sourceId);
         }
-        accepted(ctx, sourceId);
     }
 
     /**
@@ -103,8 +107,16 @@ public final class ImportApi {
         String contentType = ctx.header("Content-Type");
         PushFormat format = PushFormat.of(contentType).orElseThrow(
                 () -> ImportErrors.pushUnsupportedContentType(contentType == null ? "(none)" : contentType.split(";", 2)[0].strip()));
-        byte[] body = RequestBodies.read(ctx.req().getInputStream(), ctx.req().getContentLengthLong(),
-                ctx.header("Content-Encoding"), limits, ImportErrors::pushMalformed);
+        long length = ctx.req().getContentLengthLong();
+        String encoding = ctx.header("Content-Encoding");
+        try (IntakeMemory.Reservation held = memory.reserve(IntakeMemory.estimate(length, encoding, limits, IntakeMemory.PUSH_FACTOR))) {
+            push(ctx, validateOnly, grant, format, RequestBodies.read(ctx.req().getInputStream(), length, encoding, limits,
+                    ImportErrors::pushMalformed));
+        }
+    }
+
+    /** The rest of {@link #push(Context, boolean)}, once the body is read. */
+    private void push(Context ctx, boolean validateOnly, ImportGrant grant, PushFormat format, byte[] body) {
         PushRequest push = PushRequest.validate(format.parse(body), grant.clientId(), limits);
         long sourceId = grant.source().id();
         for (PushRequest.TableGroup group : push.tables()) {

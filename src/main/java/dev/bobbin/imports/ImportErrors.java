@@ -115,6 +115,11 @@ public final class ImportErrors {
     }
 
     public static ApiError logUnavailable(String reason) {
+        return notAcceptedNow(reason);
+    }
+
+    /** 503: nothing was stored, the client should send the same request again later. */
+    static ApiError notAcceptedNow(String reason) {
         return ApiError.json(503, ordered("status", "ERROR", "message", "The batch was not accepted; retry later: " + reason),
                 Map.of("Retry-After", "5"));
     }
