@@ -304,6 +304,13 @@ public final class SqliteBatchLog implements BatchLog {
         String purged = "SELECT position FROM batch_log WHERE acked_at IS NOT NULL AND acked_at < ?";
         try {
             writer.setAutoCommit(false);
+            try (Statement lock = writer.createStatement()) {
+                // Write first, so that the transaction holds the write lock before it reads: a transaction
+                // that read first fails its delete with SQLITE_BUSY_SNAPSHOT whenever the acknowledger
+                // committed in between, and a log over its size cap retried that on every append group
+                // (a 20 MiB batch then took seconds to append).
+                lock.executeUpdate("UPDATE batch_log_meta SET instance = instance");
+            }
             try (PreparedStatement sum = writer.prepareStatement("SELECT coalesce(sum(" + PAYLOAD_LENGTH + "), 0)"
                     + " FROM batch_log b LEFT JOIN batch_log_payloads p ON p.position = b.position"
                     + " WHERE b.acked_at IS NOT NULL AND b.acked_at < ?");
