@@ -141,11 +141,20 @@ public final class TestKafka {
                 "");
     }
 
-    /** A KRaft cluster id: 16 random bytes, URL-safe base64 without padding (what StorageTool random-uuid prints). */
-    private static String randomClusterId() {
-        UUID u = UUID.randomUUID();
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16).putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
-        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b.array());
+    /**
+     * A KRaft cluster id: 16 random bytes, URL-safe base64 without padding (what StorageTool random-uuid
+     * prints), never starting with '-': StorageTool's argument parser takes such an id for an option
+     * ("argument --cluster-id/-t: expected one argument"), which failed about one run in 64.
+     */
+    static String randomClusterId() {
+        while (true) {
+            UUID u = UUID.randomUUID();
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16).putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
+            String id = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b.array());
+            if (!id.startsWith("-")) {
+                return id;
+            }
+        }
     }
 
     private static ProcessBuilder command(Path logback, Path logFile, List<String> mainAndArgs) {
